@@ -1,0 +1,607 @@
+package netconn
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sanstls/sanstls/machine"
+)
+
+const (
+	// maxPlaintext is the largest record payload. RFC 5246, Section 6.2.1:
+	// "The length (in bytes) of the following TLSPlaintext.fragment. The
+	// length MUST NOT exceed 2^14."
+	maxPlaintext = 1 << 14
+
+	// sendRecords is how many full records one Write seals before it writes
+	// them to the transport; it bounds the send buffer.
+	sendRecords = 4
+
+	// recvBufLen is the size of the receive buffer: one record of the
+	// largest size always fits after compaction, and the rest lets one
+	// transport read bring in more than one record.
+	recvBufLen = machine.MaxRecordLen + 4096
+
+	// closeNotifyTimeout bounds how long Close waits to write close_notify.
+	closeNotifyTimeout = 5 * time.Second
+)
+
+var (
+	errNoServerName     = errors.New("sanstls/netconn: Config.ServerName or Config.InsecureSkipVerify must be set")
+	errCloseWriteEarly  = errors.New("sanstls/netconn: CloseWrite before the handshake completed")
+	errPeerClosedEarly  = errors.New("sanstls/netconn: peer sent close_notify during the handshake")
+	errUnexpectedPause  = errors.New("sanstls/netconn: machine waits for a verification that was never requested")
+	errTransportNoBytes = errors.New("sanstls/netconn: transport returned no data and no error")
+)
+
+// A Conn is a TLS 1.2 connection over a [net.Conn], driven by a
+// [machine.Conn]. It implements [net.Conn] with the semantics of
+// crypto/tls's Conn: the handshake runs on the first Read or Write (or an
+// explicit [Conn.Handshake]), Read returns [io.EOF] after the peer's
+// close_notify, and errors that are fatal to the connection are sticky.
+//
+// One Read and one Write may run concurrently (as with any net.Conn); Close
+// may be called at any time to abort them. Other methods are safe for
+// concurrent use as well.
+type Conn struct {
+	conn     net.Conn
+	cfg      *Config
+	isClient bool
+
+	// Lock order: hsMu, rdMu, wrMu, mu, wmu. mu guards the machine; it is
+	// never held across I/O. Output produced under mu is written under wmu,
+	// which is taken before mu is released, so records reach the transport
+	// in the order the machine sealed them.
+
+	hsMu   sync.Mutex // serializes handshakes; guards hsErr
+	hsErr  error      // sticky handshake (or construction) failure
+	hsDone atomic.Bool
+
+	rdMu   sync.Mutex // serializes readers; guards the fields below
+	rbuf   []byte     // receive buffer: rbuf[rstart:rend] is not yet consumed
+	rstart int
+	rend   int
+	need   int    // bytes the machine is missing for the partial record
+	pend   []byte // decrypted application data not yet returned (aliases rbuf)
+	rerr   error  // sticky read error (io.EOF after close_notify)
+	rout   []byte // output produced while reading or handshaking
+
+	wrMu      sync.Mutex // serializes writers; guards sbuf and closeSent
+	sbuf      []byte
+	closeSent bool
+
+	mu       sync.Mutex // guards m and chains
+	m        *machine.Conn
+	chains   [][]*x509.Certificate // verified by the adapter under DeferVerify
+	verified bool
+
+	wmu  sync.Mutex // guards writes to conn and werr
+	werr error      // sticky: a failed write leaves the record stream corrupt
+
+	// active is twice the number of Writes in flight; bit 0 is set by Close.
+	active atomic.Int32
+
+	dlMu          sync.Mutex // guards the deadlines, kept to restore them
+	readDeadline  time.Time
+	writeDeadline time.Time
+}
+
+var _ net.Conn = (*Conn)(nil)
+
+// Client returns a client Conn over conn. A nil cfg is an empty Config;
+// Config.Rand and Config.Time default to crypto/rand.Reader and time.Now
+// (filled on a copy). As with crypto/tls, Config.ServerName or
+// Config.InsecureSkipVerify must be set. Configuration errors are reported
+// by the first Handshake, Read or Write.
+func Client(conn net.Conn, cfg *Config) *Conn {
+	return newConn(conn, prepareConfig(cfg), true)
+}
+
+// Server returns a server Conn over conn. A nil cfg is an empty Config;
+// Config.Rand and Config.Time default as for [Client]. Config.Certificates
+// must hold at least one certificate.
+func Server(conn net.Conn, cfg *Config) *Conn {
+	return newConn(conn, prepareConfig(cfg), false)
+}
+
+func newConn(conn net.Conn, cfg *Config, isClient bool) *Conn {
+	c := &Conn{conn: conn, cfg: cfg, isClient: isClient, rbuf: make([]byte, recvBufLen)}
+	var err error
+	switch {
+	case isClient && cfg.ServerName == "" && !cfg.InsecureSkipVerify:
+		err = errNoServerName
+	case isClient:
+		c.m, err = machine.Client(cfg)
+	default:
+		c.m, err = machine.Server(cfg)
+	}
+	if err != nil {
+		c.hsErr = err
+	}
+	return c
+}
+
+// NetConn returns the underlying connection. Writing to or reading from it
+// directly corrupts the TLS session.
+func (c *Conn) NetConn() net.Conn { return c.conn }
+
+// LocalAddr returns the local network address.
+func (c *Conn) LocalAddr() net.Addr { return c.conn.LocalAddr() }
+
+// RemoteAddr returns the remote network address.
+func (c *Conn) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
+
+// SetDeadline sets the read and write deadlines of the underlying
+// connection. As with crypto/tls, a Write that times out leaves the record
+// stream corrupt: every later Write fails with the same error. A Read that
+// times out can be retried.
+func (c *Conn) SetDeadline(t time.Time) error {
+	c.dlMu.Lock()
+	c.readDeadline, c.writeDeadline = t, t
+	c.dlMu.Unlock()
+	return c.conn.SetDeadline(t)
+}
+
+// SetReadDeadline sets the read deadline of the underlying connection.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	c.dlMu.Lock()
+	c.readDeadline = t
+	c.dlMu.Unlock()
+	return c.conn.SetReadDeadline(t)
+}
+
+// SetWriteDeadline sets the write deadline of the underlying connection.
+// After a Write has timed out the connection can no longer be written to.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	c.dlMu.Lock()
+	c.writeDeadline = t
+	c.dlMu.Unlock()
+	return c.conn.SetWriteDeadline(t)
+}
+
+// restoreDeadlines puts back the deadlines the caller set, after
+// HandshakeContext has overridden them to interrupt a cancelled handshake.
+func (c *Conn) restoreDeadlines() {
+	c.dlMu.Lock()
+	defer c.dlMu.Unlock()
+	_ = c.conn.SetReadDeadline(c.readDeadline)
+	_ = c.conn.SetWriteDeadline(c.writeDeadline)
+}
+
+// Handshake runs the TLS handshake if it has not run yet. Read and Write
+// call it implicitly. A failed handshake is sticky: every later call returns
+// the same error. A fatal alert, sent or received, is a
+// [*machine.AlertError].
+func (c *Conn) Handshake() error { return c.HandshakeContext(context.Background()) }
+
+// HandshakeContext is [Conn.Handshake] bounded by ctx: if ctx is done
+// before the handshake completes, the handshake is interrupted (by moving
+// the connection's deadline into the past, restored afterwards) and
+// HandshakeContext returns ctx.Err(). The ctx does not apply to the
+// connection after the handshake.
+func (c *Conn) HandshakeContext(ctx context.Context) error {
+	if c.hsDone.Load() {
+		return nil
+	}
+	return c.handshakeContext(ctx)
+}
+
+func (c *Conn) handshakeContext(ctx context.Context) error {
+	c.hsMu.Lock()
+	defer c.hsMu.Unlock()
+	if c.hsErr != nil {
+		return c.hsErr
+	}
+	if c.hsDone.Load() {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var stop chan struct{}
+	var fired chan bool
+	if ctx.Done() != nil {
+		stop, fired = make(chan struct{}), make(chan bool, 1)
+		go func() {
+			select {
+			case <-ctx.Done():
+				// A deadline in the past makes blocked I/O return at once.
+				_ = c.conn.SetDeadline(time.Unix(1, 0))
+				fired <- true
+			case <-stop:
+				fired <- false
+			}
+		}()
+	}
+	c.rdMu.Lock()
+	c.wrMu.Lock()
+	err := c.runHandshake()
+	c.wrMu.Unlock()
+	c.rdMu.Unlock()
+	if stop != nil {
+		close(stop)
+		if <-fired {
+			c.restoreDeadlines()
+			if err != nil {
+				err = ctx.Err()
+			}
+		}
+	}
+	if err != nil {
+		c.hsErr = err
+	}
+	return err
+}
+
+// runHandshake drives the machine until EventHandshakeDone. It runs with
+// hsMu, rdMu and wrMu held.
+func (c *Conn) runHandshake() error {
+	if c.isClient {
+		c.mu.Lock()
+		out, err := c.m.Start(c.rout[:0])
+		c.rout = out[:0]
+		werr := c.writeLocked(out)
+		if err != nil {
+			return err
+		}
+		if werr != nil {
+			return werr
+		}
+	}
+	for !c.hsDone.Load() {
+		if c.rerr != nil {
+			if c.rerr == io.EOF {
+				return errPeerClosedEarly
+			}
+			return c.rerr
+		}
+		if err := c.step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// step runs the machine once over the buffered bytes and, if it needs more,
+// reads once from the transport. It runs with rdMu held.
+func (c *Conn) step() error {
+	needMore, err := c.receive()
+	if err != nil {
+		return err
+	}
+	if needMore {
+		return c.fill()
+	}
+	return nil
+}
+
+// writeLocked writes the machine's output to the transport. It is called
+// with mu held and releases it, after taking wmu, so that output is written
+// in the order it was produced.
+func (c *Conn) writeLocked(out []byte) error {
+	if len(out) == 0 {
+		c.mu.Unlock()
+		return nil
+	}
+	c.wmu.Lock()
+	c.mu.Unlock()
+	defer c.wmu.Unlock()
+	if c.werr != nil {
+		return c.werr
+	}
+	if _, err := c.conn.Write(out); err != nil {
+		c.werr = err
+		return err
+	}
+	return nil
+}
+
+// receive passes the buffered bytes to the machine once, handles the events
+// it reports and writes its output. needMore reports that the machine
+// consumed everything it could and waits for more bytes. It runs with rdMu
+// held.
+func (c *Conn) receive() (needMore bool, err error) {
+	c.mu.Lock()
+	out, n, err := c.m.Receive(c.rout[:0], c.rbuf[c.rstart:c.rend])
+	c.rout = out[:0]
+	c.rstart += n
+	c.need = c.m.NeedBytes()
+	peer, events := c.drainEvents()
+	werr := c.writeLocked(out)
+	switch {
+	case err == machine.ErrPending && peer == nil:
+		return false, errUnexpectedPause
+	case err != nil && err != machine.ErrPending:
+		c.rerr = err
+		return false, err
+	case peer != nil:
+		return false, c.resolveVerify(peer)
+	case werr != nil:
+		return false, werr
+	}
+	return !events, nil
+}
+
+// drainEvents pops every queued event, with mu held. Application data stays
+// in the receive buffer (pend aliases it) until Read has copied it out.
+func (c *Conn) drainEvents() (peer *machine.PeerCerts, got bool) {
+	for {
+		ev := c.m.NextEvent()
+		switch ev.Kind {
+		case machine.EventNone:
+			return peer, got
+		case machine.EventHandshakeDone:
+			c.hsDone.Store(true)
+		case machine.EventAppData:
+			// Receive stops at the first event, so there is at most one
+			// AppData per call and pend is empty here.
+			c.pend = ev.Data
+		case machine.EventPeerClosed:
+			c.rerr = io.EOF
+		case machine.EventVerifyPeer:
+			peer = ev.Peer
+		}
+		got = true
+	}
+}
+
+// resolveVerify answers EventVerifyPeer (Config.DeferVerify). The machine
+// leaves verification to its caller in that mode; the adapter runs the same
+// checks the machine would run synchronously — default chain verification
+// (unless InsecureSkipVerify, and for a server only when ClientAuth asks for
+// it) and then Config.VerifyPeer — without holding the machine lock, and
+// hands the verdict to ResolveVerify.
+func (c *Conn) resolveVerify(pc *machine.PeerCerts) error {
+	chains, verr := verifyPeer(c.cfg, pc)
+	c.mu.Lock()
+	if verr == nil {
+		c.chains, c.verified = chains, true
+	}
+	out, err := c.m.ResolveVerify(c.rout[:0], verr)
+	c.rout = out[:0]
+	if err == nil {
+		// Buffered handshake messages may have produced events.
+		_, _ = c.drainEvents()
+	}
+	werr := c.writeLocked(out)
+	if err != nil {
+		c.rerr = err
+		return err
+	}
+	return werr
+}
+
+// verifyPeer is the verification of a deferred peer chain: what the machine
+// does synchronously when DeferVerify is off.
+func verifyPeer(cfg *Config, pc *machine.PeerCerts) ([][]*x509.Certificate, error) {
+	roots, verify := cfg.RootCAs, true
+	if !pc.IsClient {
+		roots, verify = cfg.ClientCAs, cfg.ClientAuth >= machine.VerifyClientCertIfGiven
+	}
+	var chains [][]*x509.Certificate
+	if verify && !cfg.InsecureSkipVerify {
+		var err error
+		if chains, err = machine.VerifyChain(pc, roots); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.VerifyPeer != nil {
+		if err := cfg.VerifyPeer(pc); err != nil {
+			return nil, err
+		}
+	}
+	return chains, nil
+}
+
+// fill reads once from the transport into the receive buffer, compacting
+// it first when the partial record would not fit. It runs with rdMu held
+// and only when no decrypted data is pending (pend aliases the buffer).
+func (c *Conn) fill() error {
+	if c.rstart == c.rend {
+		c.rstart, c.rend = 0, 0
+	} else if c.rend+c.need > len(c.rbuf) || c.rend == len(c.rbuf) {
+		c.rend = copy(c.rbuf, c.rbuf[c.rstart:c.rend])
+		c.rstart = 0
+	}
+	var n int
+	var err error
+	// io.Reader discourages (0, nil) but allows it; retry a few times.
+	for range 100 {
+		if n, err = c.conn.Read(c.rbuf[c.rend:]); n > 0 || err != nil {
+			break
+		}
+	}
+	c.rend += n
+	switch {
+	case n > 0:
+		return nil // process the bytes; a transport error will recur
+	case err == nil:
+		return errTransportNoBytes
+	case errors.Is(err, io.EOF):
+		// RFC 5246, Section 7.2.1: the transport ending without
+		// close_notify may be a truncation attack; the machine says which.
+		c.mu.Lock()
+		eerr := c.m.ReceiveEOF()
+		c.mu.Unlock()
+		if eerr == nil {
+			c.rerr = io.EOF
+		} else if eerr == machine.ErrTruncated {
+			c.rerr = fmt.Errorf("%w (%w)", machine.ErrTruncated, io.ErrUnexpectedEOF)
+		} else {
+			c.rerr = eerr
+		}
+		return c.rerr
+	}
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		c.rerr = err // a timeout can be retried; other failures are final
+	}
+	return err
+}
+
+// Read reads decrypted application data into p, running the handshake
+// first if needed. It returns io.EOF after the peer's close_notify, an error
+// that matches [machine.ErrTruncated] (and io.ErrUnexpectedEOF) if the
+// transport ended without one, and a [*machine.AlertError] on a fatal alert.
+func (c *Conn) Read(p []byte) (int, error) {
+	if err := c.Handshake(); err != nil {
+		return 0, err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	c.rdMu.Lock()
+	defer c.rdMu.Unlock()
+	for {
+		if len(c.pend) > 0 {
+			n := copy(p, c.pend)
+			c.pend = c.pend[n:]
+			return n, nil
+		}
+		if c.rerr != nil {
+			return 0, c.rerr
+		}
+		if err := c.step(); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// Write seals p as application data records and writes them, running the
+// handshake first if needed. After CloseWrite it returns
+// [machine.ErrClosed]; after Close, [net.ErrClosed].
+func (c *Conn) Write(p []byte) (int, error) {
+	for {
+		x := c.active.Load()
+		if x&1 != 0 {
+			return 0, net.ErrClosed
+		}
+		if c.active.CompareAndSwap(x, x+2) {
+			break
+		}
+	}
+	defer c.active.Add(-2)
+	if err := c.Handshake(); err != nil {
+		return 0, err
+	}
+	c.wrMu.Lock()
+	defer c.wrMu.Unlock()
+	if c.sbuf == nil {
+		c.sbuf = make([]byte, 0, sendRecords*machine.MaxRecordLen)
+	}
+	written := 0
+	for {
+		chunk := p[:min(len(p), sendRecords*maxPlaintext)]
+		c.mu.Lock()
+		out, err := c.m.Send(c.sbuf[:0], chunk)
+		c.sbuf = out[:0]
+		if err != nil {
+			c.mu.Unlock()
+			return written, err
+		}
+		if err := c.writeLocked(out); err != nil {
+			return written, err
+		}
+		written += len(chunk)
+		p = p[len(chunk):]
+		if len(p) == 0 {
+			return written, nil
+		}
+	}
+}
+
+// sendCloseNotify sends close_notify once, if the machine is not failed.
+func (c *Conn) sendCloseNotify() error {
+	c.wrMu.Lock()
+	defer c.wrMu.Unlock()
+	if c.closeSent {
+		return nil
+	}
+	c.closeSent = true
+	c.mu.Lock()
+	out := c.m.Close(c.sbuf[:0])
+	c.sbuf = out[:0]
+	return c.writeLocked(out)
+}
+
+// Close sends close_notify, if the handshake has completed, no fatal error
+// occurred and no Write is in progress (a Close concurrent with a Write is
+// taken as a request to abort it), then closes the underlying connection.
+// Later calls return net.ErrClosed.
+func (c *Conn) Close() error {
+	var x int32
+	for {
+		x = c.active.Load()
+		if x&1 != 0 {
+			return net.ErrClosed
+		}
+		if c.active.CompareAndSwap(x, x|1) {
+			break
+		}
+	}
+	var alertErr error
+	// RFC 5246, Section 7.2.1: "Unless some other fatal alert has been
+	// transmitted, each party is required to send a close_notify alert
+	// before closing the write side of the connection." The machine sends
+	// nothing after a fatal alert, and nothing twice.
+	if x == 0 && c.hsDone.Load() {
+		_ = c.conn.SetWriteDeadline(time.Now().Add(closeNotifyTimeout))
+		alertErr = c.sendCloseNotify()
+	}
+	if err := c.conn.Close(); err != nil {
+		return err
+	}
+	return alertErr
+}
+
+// CloseWrite sends close_notify and then, if the underlying connection has
+// a CloseWrite method (as *net.TCPConn does), shuts down its write side.
+// Reads still work. It fails before the handshake has completed.
+func (c *Conn) CloseWrite() error {
+	if !c.hsDone.Load() {
+		return errCloseWriteEarly
+	}
+	if err := c.sendCloseNotify(); err != nil {
+		return err
+	}
+	if cw, ok := c.conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// ConnectionState returns the negotiated parameters. Before the handshake
+// completes it describes what is known so far. With Config.DeferVerify the
+// chains the adapter verified are reported in VerifiedChains.
+func (c *Conn) ConnectionState() machine.ConnectionState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		return machine.ConnectionState{}
+	}
+	st := c.m.State()
+	if c.verified && st.VerifiedChains == nil {
+		st.VerifiedChains = c.chains
+	}
+	return st
+}
+
+// ExportKeyingMaterial returns length bytes of keying material derived
+// from the connection's master secret. RFC 5705, Section 4; it requires a
+// completed handshake with extended master secret (RFC 7627, Section 5.4).
+// A nil context means no context value, which differs from an empty one.
+func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		return nil, machine.ErrNotReady
+	}
+	return c.m.ExportKeyingMaterial(label, context, length)
+}

@@ -1,0 +1,135 @@
+package sanstls
+
+import (
+	"go/ast"
+	"go/build"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/sanstls/sanstls"
+
+// coreRules is a statement of policy: which of our packages each core package
+// may import. Anything of ours not listed is forbidden.
+var coreRules = map[string][]string{
+	"messages": nil,
+	"keys":     nil,
+	"machine":  {"messages", "keys"},
+}
+
+// forbiddenStd lists standard packages the core must not import: the core does
+// no I/O, starts no goroutines that need synchronisation, takes no locks, logs
+// nothing and takes randomness only from its configuration.
+var forbiddenStd = []string{
+	"net", "net/http", "os", "os/exec", "sync", "sync/atomic", "log", "log/slog",
+	"crypto/rand", "math/rand", "math/rand/v2", "context", "syscall", "unsafe",
+}
+
+func imports(t *testing.T, dir string) []string {
+	t.Helper()
+	p, err := build.ImportDir(dir, 0)
+	if err != nil {
+		t.Fatalf("%s: %v", dir, err)
+	}
+	return p.Imports
+}
+
+func TestCoreDependencies(t *testing.T) {
+	for dir, allowed := range coreRules {
+		for _, imp := range imports(t, dir) {
+			if rest, ours := strings.CutPrefix(imp, module+"/"); ours {
+				if !slices.Contains(allowed, rest) {
+					t.Errorf("%s imports %s (allowed: %v)", dir, imp, allowed)
+				}
+				continue
+			}
+			if slices.Contains(forbiddenStd, imp) {
+				t.Errorf("%s imports forbidden package %s", dir, imp)
+			}
+		}
+	}
+}
+
+func TestAdapterDependencies(t *testing.T) {
+	dirs, err := filepath.Glob("adapters/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range dirs {
+		p, err := build.ImportDir(dir, 0)
+		if err != nil {
+			if _, ok := err.(*build.NoGoError); ok {
+				continue // e.g. wasm-only files excluded on this GOOS
+			}
+			t.Fatalf("%s: %v", dir, err)
+		}
+		for _, imp := range p.Imports {
+			if rest, ours := strings.CutPrefix(imp, module+"/"); ours && rest != "machine" {
+				t.Errorf("%s imports %s; adapters may import only machine", dir, imp)
+			}
+		}
+	}
+}
+
+// TestNoClockOrGoroutines scans the core's non-test sources for calls
+// that read the wall clock or start goroutines: time enters only via Config.Time.
+func TestNoClockOrGoroutines(t *testing.T) {
+	for dir := range coreRules {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			fset := token.NewFileSet()
+			file, err := parser.ParseFile(fset, f, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(file, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.SelectorExpr:
+					if id, ok := n.X.(*ast.Ident); ok && id.Name == "time" &&
+						(n.Sel.Name == "Now" || n.Sel.Name == "Since" || n.Sel.Name == "Until" || n.Sel.Name == "Sleep") {
+						t.Errorf("%s: uses time.%s", fset.Position(n.Pos()), n.Sel.Name)
+					}
+				case *ast.GoStmt:
+					t.Errorf("%s: starts a goroutine", fset.Position(n.Pos()))
+				case *ast.SendStmt:
+					t.Errorf("%s: sends on a channel", fset.Position(n.Pos()))
+				}
+				return true
+			})
+		}
+	}
+}
+
+// TestRulesCanFail checks the checker itself on a synthetic source.
+func TestRulesCanFail(t *testing.T) {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "x.go", "package x\nimport \"time\"\nfunc f() { _ = time.Now(); go f() }\n", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	ast.Inspect(file, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			if id, ok := n.X.(*ast.Ident); ok && id.Name == "time" && n.Sel.Name == "Now" {
+				found++
+			}
+		case *ast.GoStmt:
+			found++
+		}
+		return true
+	})
+	if found != 2 {
+		t.Fatalf("scanner found %d violations in a source with 2", found)
+	}
+}

@@ -1,0 +1,181 @@
+package machine
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"io"
+	"slices"
+
+	"github.com/sanstls/sanstls/keys"
+	"github.com/sanstls/sanstls/messages"
+)
+
+// VerifyChain performs the default verification of a peer's chain: path
+// building to roots at pc.Now, the extended key usage for the peer's role,
+// and (when the peer is a server) the host name pc.ServerName. It is what
+// the machine runs unless InsecureSkipVerify is set, exported for callers
+// using DeferVerify.
+func VerifyChain(pc *PeerCerts, roots *x509.CertPool) ([][]*x509.Certificate, error) {
+	if len(pc.Certificates) == 0 {
+		return nil, &verifyError{messages.AlertBadCertificate, errors.New("no certificates")}
+	}
+	opts := x509.VerifyOptions{
+		Roots:         roots,
+		CurrentTime:   pc.Now,
+		Intermediates: x509.NewCertPool(),
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	if pc.IsClient {
+		opts.DNSName = pc.ServerName
+	} else {
+		opts.KeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	}
+	for _, cert := range pc.Certificates[1:] {
+		opts.Intermediates.AddCert(cert)
+	}
+	if roots == nil {
+		return nil, &verifyError{messages.AlertUnknownCA, errors.New("no root certificates configured")}
+	}
+	chains, err := pc.Certificates[0].Verify(opts)
+	if err != nil {
+		return nil, &verifyError{alertForX509(err), err}
+	}
+	return chains, nil
+}
+
+// alertForX509 maps crypto/x509 failures to the alerts of RFC 5246 §7.2.2.
+func alertForX509(err error) Alert {
+	var cie x509.CertificateInvalidError
+	if errors.As(err, &cie) {
+		if cie.Reason == x509.Expired {
+			return messages.AlertCertificateExpired
+		}
+		return messages.AlertBadCertificate
+	}
+	var uae x509.UnknownAuthorityError
+	if errors.As(err, &uae) {
+		return messages.AlertUnknownCA
+	}
+	return messages.AlertBadCertificate
+}
+
+// parseChain parses the peer's certificates.
+func parseChain(chain [][]byte) ([]*x509.Certificate, error) {
+	certs := make([]*x509.Certificate, len(chain))
+	for i, der := range chain {
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, wrapf(errBadCertificate, "certificate %d: %v", i, err)
+		}
+		certs[i] = cert
+	}
+	return certs, nil
+}
+
+// checkPeer runs the configured verification of a peer chain synchronously:
+// default verification unless skipped, then the VerifyPeer hook.
+func (c *Conn) checkPeer(pc *PeerCerts, roots *x509.CertPool, verify bool) error {
+	if verify && !c.cfg.InsecureSkipVerify {
+		chains, err := VerifyChain(pc, roots)
+		if err != nil {
+			return err
+		}
+		c.cs.VerifiedChains = chains
+	}
+	if c.cfg.VerifyPeer != nil {
+		if err := c.cfg.VerifyPeer(pc); err != nil {
+			return callerVerifyError(err)
+		}
+	}
+	return nil
+}
+
+// callerVerifyError turns an error from a verification hook into a failure
+// with the alert the caller chose (via *AlertError) or bad_certificate.
+func callerVerifyError(err error) error {
+	var ae *AlertError
+	if errors.As(err, &ae) {
+		return &verifyError{ae.Alert, err}
+	}
+	var ve *verifyError
+	if errors.As(err, &ve) {
+		return ve
+	}
+	return &verifyError{messages.AlertBadCertificate, err}
+}
+
+// authOfKey returns the TLS 1.2 authentication type a public key provides.
+func authOfKey(pub crypto.PublicKey) authType {
+	switch pub.(type) {
+	case *rsa.PublicKey:
+		return authRSA
+	case *ecdsa.PublicKey, ed25519.PublicKey:
+		return authECDSA // RFC 8422: ECDHE_ECDSA suites also carry Ed25519
+	}
+	return 0
+}
+
+// schemeFitsKey reports whether scheme can sign with pub in TLS 1.2.
+func schemeFitsKey(scheme SignatureScheme, pub crypto.PublicKey) bool {
+	return keys.SchemeMatchesKey(uint16(scheme), pub)
+}
+
+// groupOfKey returns the curve of an ECDSA key as a NamedGroup (0 if none).
+func groupOfKey(pub crypto.PublicKey) Group {
+	if k, ok := pub.(*ecdsa.PublicKey); ok {
+		switch k.Curve {
+		case elliptic.P256():
+			return messages.GroupP256
+		case elliptic.P384():
+			return messages.GroupP384
+		case elliptic.P521():
+			return messages.GroupP521
+		}
+	}
+	return 0
+}
+
+// pickScheme chooses the first of our schemes that the peer accepts and our
+// key can produce. RFC 5246, Section 7.4.1.4.1.
+func pickScheme(ours, peers []SignatureScheme, pub crypto.PublicKey) (SignatureScheme, bool) {
+	for _, s := range ours {
+		if slices.Contains(peers, s) && schemeFitsKey(s, pub) {
+			return s, true
+		}
+	}
+	return 0, false
+}
+
+// sign signs a digitally-signed struct with scheme. ECDSA signatures are
+// made deterministic (RFC 6979, by passing no random source): on Go 1.26 a
+// custom reader is ignored for ECDSA and the system source used instead,
+// which would make runs irreproducible. RSA-PSS reads its salt from
+// Config.Rand; PKCS #1 v1.5 and Ed25519 are deterministic.
+func (c *Conn) sign(signer crypto.Signer, scheme SignatureScheme, msg []byte) ([]byte, error) {
+	var rnd io.Reader = c.cfg.Rand
+	if _, ok := signer.Public().(*ecdsa.PublicKey); ok {
+		rnd = nil
+	}
+	return keys.Sign(signer, uint16(scheme), msg, rnd)
+}
+
+// verifySigned checks a peer's digitally-signed struct: the scheme must be
+// one we offered (RFC 5246 Section 7.4.1.4.1) and fit the key.
+func (c *Conn) verifySigned(pub crypto.PublicKey, sig messages.DigitallySigned, signed []byte) error {
+	if !slices.Contains(c.cfg.sigSchemes(), sig.Algorithm) {
+		return wrapf(errUnofferedSigAlg, "%v", sig.Algorithm)
+	}
+	if !schemeFitsKey(sig.Algorithm, pub) {
+		return wrapf(errSigKeyMismatch, "%v", sig.Algorithm)
+	}
+	if err := keys.Verify(pub, uint16(sig.Algorithm), signed, sig.Signature); err != nil {
+		return wrapf(errBadSignature, "%v", sig.Algorithm)
+	}
+	c.cs.SignatureScheme = sig.Algorithm
+	return nil
+}

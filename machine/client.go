@@ -1,0 +1,384 @@
+package machine
+
+// The client side of the full TLS 1.2 handshake (RFC 5246, Section 7.3):
+//
+//	Client                                    Server
+//	ClientHello            -------->                       clientStart
+//	                                       ServerHello     clientExpectServerHello
+//	                                       Certificate     clientExpectCertificate
+//	                                 CertificateStatus*    clientExpectServerKeyExchange
+//	                                 ServerKeyExchange     clientExpectServerKeyExchange
+//	                                CertificateRequest*    clientExpectServerHelloDone
+//	                       <--------   ServerHelloDone     clientExpectServerHelloDone
+//	Certificate*
+//	ClientKeyExchange
+//	CertificateVerify*
+//	[ChangeCipherSpec]
+//	Finished               -------->
+//	                                [ChangeCipherSpec]     clientExpectCCS
+//	                       <--------          Finished     clientExpectFinished
+//	Application Data       <------->  Application Data
+//
+// (* optional.) Each state accepts exactly its message; anything else is
+// unexpected_message.
+
+import (
+	"crypto/x509"
+	"io"
+	"net/netip"
+	"slices"
+
+	"github.com/sanstls/sanstls/keys"
+	"github.com/sanstls/sanstls/messages"
+)
+
+// clientHandshake holds what the client learns during one handshake; the
+// states share it and it only grows.
+type clientHandshake struct {
+	hello       *messages.ClientHello
+	serverHello *messages.ServerHello
+	peerCerts   []*x509.Certificate
+	peerChain   [][]byte
+	ocsp        []byte
+	verified    bool // the peer chain passed verification
+	certReq     *messages.CertificateRequest
+	preMaster   []byte
+	publicKey   []byte // our key share, sent in ClientKeyExchange
+}
+
+// hostnameForSNI returns the name to send in server_name: IP literals are not
+// sent (RFC 6066, Section 3: "Literal IPv4 and IPv6 addresses are not
+// permitted in HostName").
+func hostnameForSNI(name string) string {
+	if _, err := netip.ParseAddr(name); err == nil {
+		return ""
+	}
+	for len(name) > 0 && name[len(name)-1] == '.' {
+		name = name[:len(name)-1]
+	}
+	return name
+}
+
+func clientStart(c *Conn) (handshakeState, error) {
+	cfg := c.cfg
+	if _, err := io.ReadFull(cfg.Rand, c.clientRandom[:]); err != nil {
+		return nil, err
+	}
+	hello := &messages.ClientHello{
+		Version:                      messages.VersionTLS12,
+		Random:                       c.clientRandom,
+		CompressionMethods:           []uint8{messages.CompressionNull},
+		HasExtensions:                true,
+		ServerName:                   hostnameForSNI(cfg.ServerName),
+		StatusRequest:                true,
+		SupportedGroups:              slices.Clone(cfg.groups()),
+		SupportedPoints:              []uint8{messages.PointFormatUncompressed},
+		SignatureAlgorithms:          slices.Clone(cfg.sigSchemes()),
+		ExtendedMasterSecret:         true,
+		SecureRenegotiationSupported: true, // RFC 5746, Section 3.4
+		PaddingLen:                   -1,
+	}
+	for _, s := range cfg.enabledSuites() {
+		hello.CipherSuites = append(hello.CipherSuites, s.id)
+	}
+	if len(hello.CipherSuites) == 0 {
+		return nil, errNoSharedSuite
+	}
+	if len(cfg.NextProtos) > 0 {
+		hello.ALPNProtocols = slices.Clone(cfg.NextProtos)
+	}
+	if err := c.writeHandshake(hello); err != nil {
+		return nil, err
+	}
+	return &clientExpectServerHello{&clientHandshake{hello: hello}}, nil
+}
+
+type clientExpectServerHello struct{ hs *clientHandshake }
+
+func (st *clientExpectServerHello) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+	sh, err := expect[*messages.ServerHello](msg)
+	if err != nil {
+		return nil, err
+	}
+	hs := st.hs
+	// RFC 8446, Section 4.2.1: a TLS 1.2 ServerHello carries no
+	// supported_versions; we offered only TLS 1.2.
+	if sh.Version != messages.VersionTLS12 {
+		return nil, wrapf(errServerVersion, "%#04x", sh.Version)
+	}
+	c.versionKnown = true
+	if sh.CompressionMethod != messages.CompressionNull {
+		return nil, errBadCompression // RFC 9325, Section 3.3
+	}
+	if !slices.Contains(hs.hello.CipherSuites, sh.CipherSuite) {
+		return nil, errUnofferedSuite
+	}
+	c.suite = suiteByID(sh.CipherSuite)
+	if c.suite == nil {
+		return nil, errUnofferedSuite
+	}
+	if err := st.checkExtensions(c, sh); err != nil {
+		return nil, err
+	}
+	c.serverRandom = sh.Random
+	hs.serverHello = sh
+	c.cs.ExtendedMasterSecret = sh.ExtendedMasterSecret
+	c.cs.NegotiatedProtocol = sh.ALPNProtocol
+	c.cs.ServerName = hs.hello.ServerName
+	c.cs.SecureRenegotiation = true
+	return &clientExpectCertificate{hs}, nil
+}
+
+// checkExtensions rejects server extensions we did not offer (RFC 5246,
+// Section 7.4.1.4: "the client MUST abort the handshake with an
+// unsupported_extension fatal alert") and enforces RI and EMS policy.
+func (st *clientExpectServerHello) checkExtensions(c *Conn, sh *messages.ServerHello) error {
+	hello := st.hs.hello
+	switch {
+	case sh.ServerNameAck && hello.ServerName == "",
+		sh.StatusRequest && !hello.StatusRequest,
+		sh.ALPNProtocol != "" && hello.ALPNProtocols == nil,
+		len(sh.SCTs) > 0 && !hello.SCT,
+		sh.EncryptThenMAC && !hello.EncryptThenMAC,
+		sh.RecordSizeLimit != 0 && hello.RecordSizeLimit == 0,
+		sh.SessionTicketSupported && !hello.SessionTicketSupported,
+		sh.SupportedVersion != 0,
+		len(sh.Unknown) > 0:
+		return errUnsolicitedExt
+	}
+	if sh.ALPNProtocol != "" && !slices.Contains(hello.ALPNProtocols, sh.ALPNProtocol) {
+		return errUnofferedALPN // RFC 9325, Section 3.8
+	}
+	if sh.SupportedPoints != nil && !slices.Contains(sh.SupportedPoints, messages.PointFormatUncompressed) {
+		return wrapf(errBadPeerKey, "server does not support uncompressed points") // RFC 8422, Section 5.2
+	}
+	// RFC 5746, Section 3.4: the client MUST abort if the server omits
+	// renegotiation_info (RFC 9325, Section 3.5), and the initial
+	// renegotiated_connection MUST be empty.
+	if !sh.SecureRenegotiationSupported {
+		return errMissingRI
+	}
+	if len(sh.SecureRenegotiation) != 0 {
+		return errBadRI
+	}
+	if !sh.ExtendedMasterSecret && !c.cfg.AllowNoExtendedMasterSecret {
+		return errMissingEMS
+	}
+	return nil
+}
+
+type clientExpectCertificate struct{ hs *clientHandshake }
+
+func (st *clientExpectCertificate) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+	cm, err := expect[*messages.Certificate](msg)
+	if err != nil {
+		return nil, err
+	}
+	hs := st.hs
+	if len(cm.Certificates) == 0 {
+		return nil, errNoServerCert
+	}
+	certs, err := parseChain(cm.Certificates)
+	if err != nil {
+		return nil, err
+	}
+	leaf := certs[0]
+	if authOfKey(leaf.PublicKey) != c.suite.auth {
+		return nil, errUnsupportedCert
+	}
+	// RFC 5246, Section 7.4.2: an ECDHE_* server certificate's key must be
+	// usable for signing; honour keyUsage when the certificate has one.
+	if leaf.KeyUsage != 0 && leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		return nil, errCertKeyUsage
+	}
+	hs.peerCerts, hs.peerChain = certs, cm.Certificates
+	c.cs.PeerCertificates = certs
+	return &clientExpectServerKeyExchange{hs: hs}, nil
+}
+
+type clientExpectServerKeyExchange struct {
+	hs         *clientHandshake
+	sawStatus  bool
+	verifyDone bool
+}
+
+func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+	hs := st.hs
+	if cs, ok := msg.(*messages.CertificateStatus); ok {
+		// RFC 6066, Section 8: only after status_request was echoed, once.
+		if !hs.serverHello.StatusRequest || st.sawStatus {
+			return nil, errBadStatus
+		}
+		st.sawStatus = true
+		hs.ocsp = cs.Response
+		c.cs.OCSPResponse = cs.Response
+		return st, nil
+	}
+	ske, err := expect[*messages.ServerKeyExchange](msg)
+	if err != nil {
+		return nil, err
+	}
+	// The chain is judged now, once a stapled OCSP response had its chance
+	// to arrive.
+	pc := &PeerCerts{
+		Chain:        hs.peerChain,
+		Certificates: hs.peerCerts,
+		ServerName:   c.cfg.ServerName,
+		OCSP:         hs.ocsp,
+		Now:          c.now(),
+		IsClient:     true,
+	}
+	if c.cfg.DeferVerify {
+		c.paused = true
+		c.deferredPeer = pc
+		c.deferredResume = func(c *Conn, verr error) (handshakeState, error) {
+			if verr != nil {
+				return nil, callerVerifyError(verr)
+			}
+			return st.processSKE(c, ske)
+		}
+		c.events.push(Event{Kind: EventVerifyPeer, Peer: pc})
+		return pausedState{}, nil
+	}
+	if err := c.checkPeer(pc, c.cfg.RootCAs, true); err != nil {
+		return nil, err
+	}
+	return st.processSKE(c, ske)
+}
+
+// processSKE verifies the server's signed ECDHE parameters (RFC 8422,
+// Section 5.4) and computes the premaster secret.
+func (st *clientExpectServerKeyExchange) processSKE(c *Conn, ske *messages.ServerKeyExchange) (handshakeState, error) {
+	hs := st.hs
+	params, err := messages.ParseECDHEParams(ske.Body)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(hs.hello.SupportedGroups, params.Group) {
+		return nil, errUnofferedGroup
+	}
+	signed := make([]byte, 0, 64+len(params.Raw))
+	signed = append(append(append(signed, c.clientRandom[:]...), c.serverRandom[:]...), params.Raw...)
+	if err := c.verifySigned(hs.peerCerts[0].PublicKey, params.Signature, signed); err != nil {
+		return nil, err
+	}
+	share, err := keys.GenerateKeyShare(uint16(params.Group), c.cfg.Rand)
+	if err != nil {
+		return nil, err
+	}
+	pre, err := share.SharedSecret(params.Public)
+	if err != nil {
+		return nil, wrapf(errBadPeerKey, "%v", err)
+	}
+	hs.preMaster, hs.publicKey = pre, share.PublicKey()
+	c.cs.Group = params.Group
+	return &clientExpectServerHelloDone{hs: hs}, nil
+}
+
+type clientExpectServerHelloDone struct{ hs *clientHandshake }
+
+func (st *clientExpectServerHelloDone) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+	hs := st.hs
+	if cr, ok := msg.(*messages.CertificateRequest); ok && hs.certReq == nil {
+		hs.certReq = cr
+		return st, nil
+	}
+	if _, err := expect[*messages.ServerHelloDone](msg); err != nil {
+		return nil, err
+	}
+	// Second flight: [Certificate], ClientKeyExchange, [CertificateVerify],
+	// ChangeCipherSpec, Finished.
+	var cert *Certificate
+	var scheme SignatureScheme
+	if hs.certReq != nil {
+		cert, scheme = st.chooseClientCert(c)
+		var chain [][]byte
+		if cert != nil {
+			chain = cert.Chain
+		}
+		if err := c.writeHandshake(&messages.Certificate{Certificates: chain}); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.writeHandshake(messages.NewECDHEClientKeyExchange(hs.publicKey)); err != nil {
+		return nil, err
+	}
+	c.computeMasterSecret(hs.preMaster, c.cs.ExtendedMasterSecret)
+	hs.preMaster = nil
+	if cert != nil {
+		// RFC 5246, Section 7.4.8: the signature covers all handshake
+		// messages so far.
+		sig, err := c.sign(cert.PrivateKey, scheme, c.transcript)
+		if err != nil {
+			return nil, err
+		}
+		cv := &messages.CertificateVerify{Signature: messages.DigitallySigned{Algorithm: scheme, Signature: sig}}
+		if err := c.writeHandshake(cv); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.installKeys(); err != nil {
+		return nil, err
+	}
+	if err := c.writeCCS(); err != nil {
+		return nil, err
+	}
+	if err := c.writeFinished(); err != nil {
+		return nil, err
+	}
+	return &clientExpectCCS{hs}, nil
+}
+
+// chooseClientCert picks the first configured certificate whose key type
+// the server accepts and that can sign with a scheme the server listed.
+func (st *clientExpectServerHelloDone) chooseClientCert(c *Conn) (*Certificate, SignatureScheme) {
+	req := st.hs.certReq
+	for i := range c.cfg.Certificates {
+		cert := &c.cfg.Certificates[i]
+		if cert.Leaf == nil || cert.PrivateKey == nil {
+			continue
+		}
+		pub := cert.Leaf.PublicKey
+		var certType uint8 // RFC 5246, Section 7.4.4 ClientCertificateType
+		switch authOfKey(pub) {
+		case authRSA:
+			certType = 1 // rsa_sign
+		case authECDSA:
+			certType = 64 // ecdsa_sign (RFC 8422, Section 5.5)
+		}
+		if !slices.Contains(req.CertificateTypes, certType) {
+			continue
+		}
+		if s, ok := pickScheme(c.cfg.sigSchemes(), req.SignatureAlgorithms, pub); ok {
+			return cert, s
+		}
+	}
+	return nil, 0
+}
+
+type clientExpectCCS struct{ hs *clientHandshake }
+
+func (st *clientExpectCCS) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+	return nil, wrapf(errUnexpectedMessage, "%v before ChangeCipherSpec", msg.Type())
+}
+
+func (st *clientExpectCCS) handleCCS(c *Conn) (handshakeState, error) {
+	return &clientExpectFinished{st.hs}, nil
+}
+
+type clientExpectFinished struct{ hs *clientHandshake }
+
+func (st *clientExpectFinished) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+	fin, err := expect[*messages.Finished](msg)
+	if err != nil {
+		return nil, err
+	}
+	proof, err := c.verifyFinished(fin)
+	if err != nil {
+		return nil, err
+	}
+	c.completeHandshake(proof)
+	return nil, nil
+}
+
+var _ ccsReceiver = (*clientExpectCCS)(nil)

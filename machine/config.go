@@ -1,0 +1,197 @@
+package machine
+
+import (
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/sanstls/sanstls/messages"
+)
+
+// Group is a key exchange group (RFC 8422 Section 5.1.1, RFC 7919).
+type Group = messages.NamedGroup
+
+// ContentType is a TLS record content type (RFC 5246, Section 6.2.1).
+type ContentType = messages.ContentType
+
+// SignatureScheme is a TLS signature scheme (RFC 8446 Section 4.2.3, as used
+// by TLS 1.2 per RFC 5246 Section 7.4.1.4.1).
+type SignatureScheme = messages.SignatureScheme
+
+// Key exchange groups.
+const (
+	X25519    Group = messages.GroupX25519
+	CurveP256 Group = messages.GroupP256
+	CurveP384 Group = messages.GroupP384
+)
+
+// A Certificate is a certificate chain and the private key of its leaf.
+type Certificate struct {
+	// Chain is the DER encoding of each certificate, leaf first.
+	Chain [][]byte
+	// PrivateKey signs handshakes. It must match the leaf's public key.
+	PrivateKey crypto.Signer
+	// Leaf is the parsed leaf. If nil it is parsed from Chain[0] when the
+	// Conn is created.
+	Leaf *x509.Certificate
+	// OCSPStaple is sent to clients that ask for it (RFC 6066 Section 8).
+	OCSPStaple []byte
+}
+
+// ClientAuthType says whether a server requests and verifies a client
+// certificate.
+type ClientAuthType int
+
+const (
+	NoClientCert               ClientAuthType = iota // send no CertificateRequest
+	RequestClientCert                                // request, accept none or any
+	RequireAnyClientCert                             // request, require one, do not verify it
+	VerifyClientCertIfGiven                          // request, verify it if given
+	RequireAndVerifyClientCert                       // request, require and verify
+)
+
+// PeerCerts is what a verification hook sees: the peer's chain and the
+// context to judge it in.
+type PeerCerts struct {
+	// Chain holds the peer's certificates, raw DER, leaf first. The slices
+	// are valid only until the hook returns or ResolveVerify is called.
+	Chain [][]byte
+	// Certificates are the parsed Chain.
+	Certificates []*x509.Certificate
+	// ServerName is the name the client asked for (client: Config.ServerName).
+	ServerName string
+	// OCSP is the stapled OCSP response, if any (client only).
+	OCSP []byte
+	// Now is Config.Time() at the time of the handshake.
+	Now time.Time
+	// IsClient reports whether the verifying side is the client (so the
+	// chain is a server's).
+	IsClient bool
+}
+
+// Config configures a client or a server. A Config must not be modified
+// while Conns use it; it may be shared by many Conns.
+type Config struct {
+	// Rand is the source of all randomness. It is read only with
+	// io.ReadFull. Required: the machine never falls back to global
+	// randomness (adapters default it to crypto/rand.Reader).
+	Rand io.Reader
+	// Time returns the current time, used for certificate validity. It is
+	// called at most once per handshake message that needs it. Required
+	// (adapters default it to time.Now).
+	Time func() time.Time
+
+	// Certificates: a server picks one per connection by server name and key
+	// type; a client sends the first one when asked.
+	Certificates []Certificate
+	// RootCAs verifies server certificates (client). nil means no roots:
+	// verification fails unless VerifyPeer or InsecureSkipVerify is set.
+	RootCAs *x509.CertPool
+	// ClientCAs verifies client certificates (server).
+	ClientCAs *x509.CertPool
+	// ClientAuth is the server's client certificate policy.
+	ClientAuth ClientAuthType
+	// ServerName is the client's SNI value and the name the server
+	// certificate is checked against. An IP address is checked but not sent.
+	ServerName string
+	// InsecureSkipVerify disables the default certificate verification
+	// (VerifyPeer still runs if set).
+	InsecureSkipVerify bool
+	// VerifyPeer, if set, is called with the peer's chain after the default
+	// verification (or instead of it when InsecureSkipVerify is set). A non-nil
+	// error aborts the handshake with bad_certificate, or with the alert of
+	// an *AlertError it returns.
+	VerifyPeer func(*PeerCerts) error
+	// DeferVerify makes the machine pause after the peer's Certificate: it
+	// queues EventVerifyPeer and waits for ResolveVerify. Default
+	// verification is then the caller's job (VerifyChain helps).
+	DeferVerify bool
+
+	// NextProtos lists ALPN protocols in preference order (RFC 7301).
+	NextProtos []string
+	// CipherSuites lists enabled suites; nil means DefaultCipherSuites.
+	CipherSuites []uint16
+	// PreferClientCipherSuites makes a server follow the client's order
+	// instead of its own.
+	PreferClientCipherSuites bool
+	// Groups lists key exchange groups in preference order; nil means
+	// X25519, P-256, P-384.
+	Groups []Group
+	// SignatureSchemes lists schemes we accept and use, in preference
+	// order; nil means DefaultSignatureSchemes.
+	SignatureSchemes []SignatureScheme
+
+	// AllowNoExtendedMasterSecret permits peers without RFC 7627. By default
+	// extended master secret is required.
+	AllowNoExtendedMasterSecret bool
+
+	// KeyLogWriter, if set, receives NSS key log lines
+	// ("CLIENT_RANDOM <hex> <hex>\n") for each handshake. It is a debugging
+	// aid that compromises security.
+	KeyLogWriter io.Writer
+
+	// Trace, if set, observes the protocol: it is called with every
+	// handshake message sent or received (the raw message, header
+	// included), every ChangeCipherSpec (body {1}) and every alert (its
+	// 2-byte body). The slice is valid only during the call. It exists for
+	// tools such as `sanstls demo`; it sees no secrets beyond what the wire
+	// carries in the clear or would carry if not encrypted.
+	Trace func(sent bool, typ ContentType, body []byte)
+
+	// MaxHandshakeSize caps a single handshake message; 0 means 65536
+	// (Certificate messages may use up to 4 times that).
+	MaxHandshakeSize int
+}
+
+var errNoRand = errors.New("sanstls: Config.Rand is nil")
+var errNoTime = errors.New("sanstls: Config.Time is nil")
+
+func (cfg *Config) check() error {
+	if cfg.Rand == nil {
+		return errNoRand
+	}
+	if cfg.Time == nil {
+		return errNoTime
+	}
+	return nil
+}
+
+func (cfg *Config) groups() []Group {
+	if len(cfg.Groups) > 0 {
+		return cfg.Groups
+	}
+	return defaultGroups
+}
+
+func (cfg *Config) sigSchemes() []SignatureScheme {
+	if len(cfg.SignatureSchemes) > 0 {
+		return cfg.SignatureSchemes
+	}
+	return DefaultSignatureSchemes
+}
+
+func (cfg *Config) maxHandshake() int {
+	if cfg.MaxHandshakeSize > 0 {
+		return cfg.MaxHandshakeSize
+	}
+	return 1 << 16
+}
+
+var defaultGroups = []Group{X25519, CurveP256, CurveP384}
+
+// DefaultSignatureSchemes is the default preference list. It has no SHA-1
+// or MD5 scheme (RFC 9155).
+var DefaultSignatureSchemes = []SignatureScheme{
+	messages.SignatureECDSAP256SHA256,
+	messages.SignatureECDSAP384SHA384,
+	messages.SignatureEd25519,
+	messages.SignatureRSAPSSRSAESHA256,
+	messages.SignatureRSAPSSRSAESHA384,
+	messages.SignatureRSAPSSRSAESHA512,
+	messages.SignatureRSAPKCS1SHA256,
+	messages.SignatureRSAPKCS1SHA384,
+	messages.SignatureRSAPKCS1SHA512,
+	messages.SignatureECDSAP521SHA512,
+}

@@ -1,0 +1,523 @@
+package machine
+
+import (
+	"crypto/x509"
+	"time"
+
+	"github.com/sanstls/sanstls/keys"
+	"github.com/sanstls/sanstls/messages"
+)
+
+// MaxRecordLen is the largest TLS 1.2 record on the wire: a 5-byte header
+// and 2^14+2048 bytes of ciphertext (RFC 5246 Section 6.2.3). A caller's
+// receive buffer of this size can always hold one complete record.
+const MaxRecordLen = messages.RecordHeaderLen + messages.MaxCiphertext
+
+// Limits on what a peer can make us do without progress (the BoringSSL and Go
+// values; security.md row 14).
+const (
+	maxEmptyRecords  = 32
+	maxWarningAlerts = 4
+)
+
+// A Conn is one side of a TLS 1.2 connection. See the package documentation
+// for the calling convention. It is not safe for concurrent use.
+type Conn struct {
+	cfg      *Config
+	isClient bool
+
+	// Record protection per direction; nil is the null cipher of the first
+	// handshake. pending* are installed by ChangeCipherSpec.
+	in, out               keys.RecordProtection
+	pendingIn, pendingOut keys.RecordProtection
+
+	// state is the current handshake state; nil when no handshake runs.
+	state      handshakeState
+	transcript []byte // handshake messages as sent and received, this handshake
+	lastMsgLen int    // length of the received message being handled (last in transcript)
+	hsBuf      []byte // received handshake bytes not yet forming a message
+	hsOut      []byte // handshake bytes queued for the next flush
+	dst        []byte // output of the method call in progress
+
+	started, handshakeDone  bool
+	closeSent, peerClosed   bool
+	closeReported           bool
+	paused                  bool // waiting for ResolveVerify
+	versionKnown            bool // records must now carry TLS 1.2
+	emptyRun, warnRun       int
+	need                    int
+	err                     error
+	events                  eventQueue
+	clientFinished          []byte // verify_data of the last handshake (RFC 5746)
+	serverFinished          []byte
+	secureRenegotiation     bool
+	masterSecret            []byte
+	clientRandom            [32]byte
+	serverRandom            [32]byte
+	suite                   *cipherSuite
+	cs                      ConnectionState
+	deferredPeer            *PeerCerts
+	deferredResume          func(c *Conn, verr error) (handshakeState, error)
+	maxHandshake, maxCertHS int
+}
+
+// ConnectionState describes a connection after its handshake.
+type ConnectionState struct {
+	Version              uint16
+	HandshakeComplete    bool
+	CipherSuite          uint16
+	Group                Group
+	SignatureScheme      SignatureScheme // used by the peer to sign its handshake
+	NegotiatedProtocol   string          // ALPN; "" if none
+	ServerName           string          // SNI the client sent
+	PeerCertificates     []*x509.Certificate
+	VerifiedChains       [][]*x509.Certificate
+	OCSPResponse         []byte
+	DidResume            bool
+	ExtendedMasterSecret bool
+	SecureRenegotiation  bool
+}
+
+// Client returns a client Conn. Call Start to produce its ClientHello.
+func Client(cfg *Config) (*Conn, error) { return newConn(cfg, true) }
+
+// Server returns a server Conn, waiting for a ClientHello.
+func Server(cfg *Config) (*Conn, error) {
+	c, err := newConn(cfg, false)
+	if err != nil {
+		return nil, err
+	}
+	c.started = true
+	c.state = &serverExpectClientHello{}
+	return c, nil
+}
+
+func newConn(cfg *Config, isClient bool) (*Conn, error) {
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	for i := range cfg.Certificates {
+		if cfg.Certificates[i].Leaf == nil && len(cfg.Certificates[i].Chain) > 0 {
+			leaf, err := x509.ParseCertificate(cfg.Certificates[i].Chain[0])
+			if err != nil {
+				return nil, err
+			}
+			cfg.Certificates[i].Leaf = leaf
+		}
+	}
+	c := &Conn{cfg: cfg, isClient: isClient}
+	c.maxHandshake = cfg.maxHandshake()
+	c.maxCertHS = 4 * c.maxHandshake
+	return c, nil
+}
+
+// Start begins a client handshake, appending the ClientHello record to dst.
+func (c *Conn) Start(dst []byte) ([]byte, error) {
+	if c.err != nil {
+		return dst, c.err
+	}
+	if !c.isClient || c.started {
+		return dst, ErrWrongState
+	}
+	c.started = true
+	c.dst = dst
+	next, err := clientStart(c)
+	return c.finish(next, err)
+}
+
+// finish ends a method call that advanced the handshake: it installs the
+// next state, flushes queued handshake bytes, and returns the output.
+func (c *Conn) finish(next handshakeState, err error) ([]byte, error) {
+	if err == nil {
+		c.state = next
+		err = c.flush()
+	}
+	if err != nil {
+		err = c.fail(err)
+	}
+	out := c.dst
+	c.dst = nil
+	return out, err
+}
+
+// NextEvent pops the next queued event; Kind is EventNone when none is left.
+func (c *Conn) NextEvent() Event { return c.events.pop() }
+
+// NeedBytes returns how many more bytes the partial record left unconsumed by
+// the last Receive needs before it can be processed (0 if unknown).
+func (c *Conn) NeedBytes() int { return c.need }
+
+// HandshakeComplete reports whether a handshake has completed.
+func (c *Conn) HandshakeComplete() bool { return c.handshakeDone }
+
+// State returns the negotiated parameters (valid after EventHandshakeDone).
+func (c *Conn) State() ConnectionState { return c.cs }
+
+// Err returns the sticky fatal error, or nil.
+func (c *Conn) Err() error { return c.err }
+
+// Receive consumes complete records from the front of in, decrypting them in
+// place, and appends any bytes to send to dst. It returns the number of bytes
+// consumed; the caller keeps in[n:] and presents it again, with more bytes,
+// on the next call. Receive stops as soon as an event is queued, so that
+// EventAppData can alias in; drain NextEvent before calling it again.
+func (c *Conn) Receive(dst, in []byte) (out []byte, n int, err error) {
+	if c.err != nil {
+		return dst, 0, c.err
+	}
+	if !c.started {
+		return dst, 0, ErrWrongState
+	}
+	c.dst = dst
+	c.need = 0
+	for c.err == nil && c.events.size == 0 && !c.paused {
+		rest := in[n:]
+		if len(rest) > 0 && c.peerClosed {
+			err = ErrClosed
+			break
+		}
+		hdr, ok := messages.ParseRecordHeader(rest)
+		if !ok {
+			c.need = messages.RecordHeaderLen - len(rest)
+			break
+		}
+		if herr := c.checkHeader(hdr); herr != nil {
+			err = c.fail(herr)
+			break
+		}
+		total := messages.RecordHeaderLen + int(hdr.Length)
+		if len(rest) < total {
+			c.need = total - len(rest)
+			break
+		}
+		n += total
+		if rerr := c.handleRecord(hdr, rest[messages.RecordHeaderLen:total]); rerr != nil {
+			err = c.fail(rerr)
+			break
+		}
+	}
+	if err == nil && c.paused && n == 0 && c.events.size == 0 {
+		err = ErrPending
+	}
+	out = c.dst
+	c.dst = nil
+	if c.err != nil {
+		err = c.err
+	}
+	return out, n, err
+}
+
+// checkHeader applies the record-layer rules that need only the header.
+func (c *Conn) checkHeader(h messages.RecordHeader) error {
+	switch h.Type {
+	case messages.ContentTypeChangeCipherSpec, messages.ContentTypeAlert,
+		messages.ContentTypeHandshake, messages.ContentTypeApplicationData:
+	default:
+		// RFC 5246, Section 6: "If a TLS implementation receives an
+		// unexpected record type, it MUST send an unexpected_message alert."
+		return errUnknownContentType
+	}
+	if h.Version>>8 != 3 || (c.versionKnown && h.Version != messages.VersionTLS12) {
+		return errBadRecordVersion
+	}
+	limit := messages.MaxPlaintext
+	if c.in != nil {
+		limit = messages.MaxCiphertext
+	}
+	if int(h.Length) > limit {
+		return errRecordOverflow // RFC 5246, Section 6.2.1 and 6.2.3
+	}
+	return nil
+}
+
+func (c *Conn) handleRecord(hdr messages.RecordHeader, frag []byte) error {
+	payload := frag
+	if c.in != nil {
+		pt, err := c.in.Open(uint8(hdr.Type), hdr.Version, frag)
+		if err != nil {
+			if err == keys.ErrSequenceExhausted {
+				return errSeqExhausted
+			}
+			return errBadRecordMAC
+		}
+		if len(pt) > messages.MaxPlaintext {
+			return errRecordOverflow
+		}
+		payload = pt
+	}
+	if len(payload) == 0 {
+		// RFC 5246, Section 6.2.1: zero-length fragments of Handshake, Alert
+		// or ChangeCipherSpec MUST NOT be sent. Empty application data is
+		// allowed, but a run of them is a denial of service.
+		if hdr.Type != messages.ContentTypeApplicationData {
+			return errEmptyHandshake
+		}
+		if c.emptyRun++; c.emptyRun > maxEmptyRecords {
+			return errTooManyEmpty
+		}
+	} else {
+		c.emptyRun = 0
+	}
+	if hdr.Type != messages.ContentTypeAlert {
+		c.warnRun = 0
+	}
+	switch hdr.Type {
+	case messages.ContentTypeHandshake:
+		return c.handleHandshakeBytes(payload)
+	case messages.ContentTypeChangeCipherSpec:
+		return c.handleCCS(payload)
+	case messages.ContentTypeAlert:
+		return c.handleAlert(payload)
+	default:
+		return c.handleAppData(payload)
+	}
+}
+
+func (c *Conn) handleAppData(p []byte) error {
+	// Application data is accepted only after the peer's Finished has been
+	// verified: never in the first handshake, and never between
+	// ChangeCipherSpec and Finished.
+	if !c.handshakeDone || c.state != nil {
+		return errUnexpectedAppData
+	}
+	if len(p) > 0 {
+		c.events.push(Event{Kind: EventAppData, Data: p})
+	}
+	return nil
+}
+
+func (c *Conn) handleAlert(p []byte) error {
+	// Alerts are never fragmented or coalesced by real stacks; a record that
+	// is not exactly one alert is rejected (as BoringSSL does).
+	if len(p) != 2 {
+		return errBadAlert
+	}
+	a, err := messages.ParseAlert(p)
+	if err != nil {
+		return err
+	}
+	c.trace(false, messages.ContentTypeAlert, p)
+	if a.Level == messages.AlertLevelFatal {
+		c.err = &AlertError{Alert: a.Description, Remote: true}
+		return c.err
+	}
+	if a.Description == messages.AlertCloseNotify {
+		// RFC 5246, Section 7.2.1: the peer will send nothing more.
+		c.peerClosed = true
+		c.events.push(Event{Kind: EventPeerClosed})
+		return nil
+	}
+	if c.warnRun++; c.warnRun > maxWarningAlerts {
+		return errTooManyWarnings
+	}
+	c.events.push(Event{Kind: EventWarningAlert, Alert: a.Description})
+	return nil
+}
+
+func (c *Conn) handleCCS(p []byte) error {
+	st, ok := c.state.(ccsReceiver)
+	if !ok {
+		return errUnexpectedCCS
+	}
+	// A ChangeCipherSpec must fall between handshake messages
+	// (CVE-2014-0224): no fragment may be buffered.
+	if len(c.hsBuf) > 0 {
+		return errCCSWithPartial
+	}
+	if len(p) != 1 || p[0] != 1 {
+		return errBadCCS
+	}
+	c.trace(false, messages.ContentTypeChangeCipherSpec, p)
+	next, err := st.handleCCS(c)
+	if err != nil {
+		return err
+	}
+	c.in, c.pendingIn = c.pendingIn, nil
+	c.state = next
+	return nil
+}
+
+// handleHandshakeBytes reassembles handshake messages from record payloads.
+func (c *Conn) handleHandshakeBytes(p []byte) error {
+	c.hsBuf = append(c.hsBuf, p...)
+	return c.processHandshakeBuffer()
+}
+
+func (c *Conn) processHandshakeBuffer() error {
+	for !c.paused && c.err == nil {
+		typ, length, ok := messages.ParseHandshakeHeader(c.hsBuf)
+		if !ok {
+			return nil
+		}
+		limit := c.maxHandshake
+		if typ == messages.HandshakeTypeCertificate {
+			limit = c.maxCertHS
+		}
+		if length > limit {
+			return errHandshakeTooLarge // CVE-2023-39322 class: bound memory
+		}
+		total := messages.HandshakeHeaderLen + length
+		if len(c.hsBuf) < total {
+			return nil
+		}
+		raw := make([]byte, total)
+		copy(raw, c.hsBuf)
+		c.hsBuf = c.hsBuf[:copy(c.hsBuf, c.hsBuf[total:])]
+		if len(c.hsBuf) == 0 && cap(c.hsBuf) > 1<<15 {
+			c.hsBuf = nil // do not keep a large buffer after the handshake
+		}
+		if err := c.handleMessage(raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Conn) handleMessage(raw []byte) error {
+	c.trace(false, messages.ContentTypeHandshake, raw)
+	msg, err := messages.Parse(raw)
+	if err != nil {
+		return err
+	}
+	if _, ok := msg.(*messages.HelloRequest); ok && c.isClient {
+		// RFC 5246, Section 7.4.1.1: HelloRequest is not part of the
+		// transcript, and is ignored while a handshake is in progress.
+		if c.state != nil {
+			return nil
+		}
+		return c.refuseRenegotiation()
+	}
+	if c.state == nil {
+		if _, ok := msg.(*messages.ClientHello); ok && !c.isClient && c.handshakeDone {
+			return c.refuseRenegotiation()
+		}
+		return wrapf(errUnexpectedMessage, "%v after the handshake", msg.Type())
+	}
+	c.transcript = append(c.transcript, raw...)
+	c.lastMsgLen = len(raw)
+	next, err := c.state.handle(c, msg)
+	if err != nil {
+		return err
+	}
+	c.state = next
+	return c.flush()
+}
+
+// refuseRenegotiation answers a renegotiation attempt with a warning
+// no_renegotiation alert (RFC 5246 Section 7.2.2; RFC 5746 Section 4.2).
+func (c *Conn) refuseRenegotiation() error {
+	return c.writeAlert(messages.AlertLevelWarning, messages.AlertNoRenegotiation)
+}
+
+// ReceiveEOF tells the machine the transport has ended. It returns nil after
+// the peer's close_notify and ErrTruncated otherwise (which is fatal).
+func (c *Conn) ReceiveEOF() error {
+	if c.peerClosed {
+		return nil
+	}
+	if c.err != nil {
+		return c.err
+	}
+	c.err = ErrTruncated
+	return c.err
+}
+
+// Send seals p as application data records, appended to dst. It fails with
+// ErrNotReady before the handshake completes and ErrClosed after Close.
+func (c *Conn) Send(dst, p []byte) ([]byte, error) {
+	if c.err != nil {
+		return dst, c.err
+	}
+	if !c.handshakeDone || c.state != nil {
+		return dst, ErrNotReady
+	}
+	if c.closeSent {
+		return dst, ErrClosed
+	}
+	c.dst = dst
+	for len(p) > 0 {
+		chunk := p
+		if len(chunk) > messages.MaxPlaintext {
+			chunk = chunk[:messages.MaxPlaintext]
+		}
+		if err := c.writeRecord(messages.ContentTypeApplicationData, chunk); err != nil {
+			out := c.dst
+			c.dst = nil
+			return out, err
+		}
+		p = p[len(chunk):]
+	}
+	out := c.dst
+	c.dst = nil
+	return out, nil
+}
+
+// Close appends a close_notify alert to dst (once; later calls append
+// nothing). After a fatal error it appends nothing.
+func (c *Conn) Close(dst []byte) []byte {
+	if c.err != nil || c.closeSent || !c.started {
+		return dst
+	}
+	c.closeSent = true
+	c.dst = dst
+	if err := c.writeAlert(messages.AlertLevelWarning, messages.AlertCloseNotify); err != nil {
+		c.err = err
+	}
+	out := c.dst
+	c.dst = nil
+	return out
+}
+
+// ResolveVerify answers EventVerifyPeer: verr nil accepts the peer's chain,
+// anything else aborts the handshake (with bad_certificate, or the alert of
+// an *AlertError). Output produced by resuming the handshake is appended to
+// dst.
+func (c *Conn) ResolveVerify(dst []byte, verr error) ([]byte, error) {
+	if c.err != nil {
+		return dst, c.err
+	}
+	if !c.paused || c.deferredResume == nil {
+		return dst, ErrWrongState
+	}
+	c.dst = dst
+	resume := c.deferredResume
+	c.paused, c.deferredResume, c.deferredPeer = false, nil, nil
+	next, err := resume(c, verr)
+	if err == nil {
+		c.state = next
+		err = c.flush()
+	}
+	if err == nil {
+		err = c.processHandshakeBuffer()
+	}
+	if err != nil {
+		err = c.fail(err)
+	}
+	out := c.dst
+	c.dst = nil
+	return out, err
+}
+
+// fail makes the connection terminal: it appends the fatal alert for err to
+// the output and stores the sticky error. It is the only place that sends a
+// fatal alert.
+func (c *Conn) fail(err error) error {
+	if c.err != nil {
+		return c.err
+	}
+	if ae, ok := err.(*AlertError); ok && ae.Remote {
+		c.err = ae
+		return ae
+	}
+	ae := &AlertError{Alert: alertFor(err), Err: err}
+	c.hsOut = c.hsOut[:0]
+	_ = c.writeAlert(messages.AlertLevelFatal, ae.Alert)
+	c.err = ae
+	return ae
+}
+
+// now returns the configured time.
+func (c *Conn) now() time.Time { return c.cfg.Time() }

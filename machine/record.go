@@ -1,0 +1,117 @@
+package machine
+
+import (
+	"github.com/sanstls/sanstls/keys"
+	"github.com/sanstls/sanstls/messages"
+)
+
+// recordVersion is the version written in record headers. The first
+// ClientHello goes out as TLS 1.0 for compatibility with old servers (RFC
+// 5246, Appendix E.1); everything else is TLS 1.2.
+func (c *Conn) recordVersion(typ messages.ContentType) uint16 {
+	if !c.versionKnown && c.isClient && typ == messages.ContentTypeHandshake && c.out == nil {
+		return messages.VersionTLS10
+	}
+	return messages.VersionTLS12
+}
+
+// writeRecord appends one record of at most MaxPlaintext bytes to c.dst,
+// protected with the current write state.
+func (c *Conn) writeRecord(typ messages.ContentType, payload []byte) error {
+	vers := c.recordVersion(typ)
+	if c.out == nil {
+		c.dst = messages.RecordHeader{Type: typ, Version: vers, Length: uint16(len(payload))}.Append(c.dst)
+		c.dst = append(c.dst, payload...)
+		return nil
+	}
+	out, err := c.out.Seal(c.dst, uint8(typ), vers, payload)
+	if err != nil {
+		if err == keys.ErrSequenceExhausted {
+			return errSeqExhausted
+		}
+		return err
+	}
+	c.dst = out
+	return nil
+}
+
+func (c *Conn) writeAlert(level messages.AlertLevel, desc messages.AlertDescription) error {
+	var buf [2]byte
+	body := messages.Alert{Level: level, Description: desc}.Append(buf[:0])
+	c.trace(true, messages.ContentTypeAlert, body)
+	return c.writeRecord(messages.ContentTypeAlert, body)
+}
+
+// trace reports to Config.Trace, if set.
+func (c *Conn) trace(sent bool, typ messages.ContentType, body []byte) {
+	if c.cfg.Trace != nil {
+		c.cfg.Trace(sent, typ, body)
+	}
+}
+
+// writeHandshake queues a handshake message: it joins the transcript and
+// the next flush.
+func (c *Conn) writeHandshake(m messages.Message) error {
+	raw, err := m.Marshal()
+	if err != nil {
+		return err
+	}
+	c.transcript = append(c.transcript, raw...)
+	c.hsOut = append(c.hsOut, raw...)
+	c.trace(true, messages.ContentTypeHandshake, raw)
+	return nil
+}
+
+// flush writes queued handshake bytes as records, coalescing messages and
+// fragmenting at MaxPlaintext.
+func (c *Conn) flush() error {
+	p := c.hsOut
+	for len(p) > 0 {
+		chunk := p
+		if len(chunk) > messages.MaxPlaintext {
+			chunk = chunk[:messages.MaxPlaintext]
+		}
+		if err := c.writeRecord(messages.ContentTypeHandshake, chunk); err != nil {
+			return err
+		}
+		p = p[len(chunk):]
+	}
+	c.hsOut = c.hsOut[:0]
+	return nil
+}
+
+// writeCCS flushes queued handshake messages, sends ChangeCipherSpec and
+// switches the write side to the pending keys (RFC 5246, Section 7.1).
+func (c *Conn) writeCCS() error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	ccs := []byte{1}
+	c.trace(true, messages.ContentTypeChangeCipherSpec, ccs)
+	if err := c.writeRecord(messages.ContentTypeChangeCipherSpec, ccs); err != nil {
+		return err
+	}
+	c.out, c.pendingOut = c.pendingOut, nil
+	return nil
+}
+
+// installKeys derives the key block (RFC 5246, Section 6.3) and prepares
+// both directions' protection, activated by ChangeCipherSpec.
+func (c *Conn) installKeys() error {
+	s := c.suite
+	tk := keys.KeyBlock(s.hash, c.masterSecret, c.clientRandom[:], c.serverRandom[:], 0, s.keyLen, s.ivLen)
+	clientProt, err := s.aead(tk.ClientKey, tk.ClientIV)
+	if err != nil {
+		return err
+	}
+	serverProt, err := s.aead(tk.ServerKey, tk.ServerIV)
+	if err != nil {
+		return err
+	}
+	if c.isClient {
+		c.pendingOut, c.pendingIn = clientProt, serverProt
+	} else {
+		c.pendingOut, c.pendingIn = serverProt, clientProt
+	}
+	return nil
+}

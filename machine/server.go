@@ -1,0 +1,410 @@
+package machine
+
+// The server side of the full TLS 1.2 handshake (RFC 5246, Section 7.3):
+//
+//	Client                                    Server
+//	ClientHello            -------->                       serverExpectClientHello
+//	                                       ServerHello
+//	                                       Certificate
+//	                                CertificateStatus*
+//	                                 ServerKeyExchange
+//	                               CertificateRequest*
+//	                       <--------   ServerHelloDone
+//	Certificate*                                           serverExpectClientCertificate
+//	ClientKeyExchange                                      serverExpectClientKeyExchange
+//	CertificateVerify*                                     serverExpectCertificateVerify
+//	[ChangeCipherSpec]                                     serverExpectCCS
+//	Finished               -------->                       serverExpectFinished
+//	                                [ChangeCipherSpec]
+//	                       <--------          Finished
+//	Application Data       <------->  Application Data
+
+import (
+	"crypto/x509"
+	"io"
+	"slices"
+
+	"github.com/sanstls/sanstls/keys"
+	"github.com/sanstls/sanstls/messages"
+)
+
+// serverHandshake holds what the server learns during one handshake.
+type serverHandshake struct {
+	hello      *messages.ClientHello
+	cert       *Certificate
+	share      keys.KeyShare
+	clientCert *x509.Certificate
+}
+
+type serverExpectClientHello struct{}
+
+func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+	ch, err := expect[*messages.ClientHello](msg)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkClientVersion(ch); err != nil {
+		return nil, err
+	}
+	c.versionKnown = true
+	if !slices.Contains(ch.CompressionMethods, messages.CompressionNull) {
+		return nil, errNoCompression // RFC 5246, Section 7.4.1.2
+	}
+	// RFC 5746, Section 3.6: an initial renegotiation_info MUST be empty.
+	if ch.SecureRenegotiationSupported && len(ch.SecureRenegotiation) != 0 {
+		return nil, errBadRI
+	}
+	secureReneg := ch.SecureRenegotiationSupported || slices.Contains(ch.CipherSuites, TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
+	if !ch.ExtendedMasterSecret && !c.cfg.AllowNoExtendedMasterSecret {
+		return nil, errMissingEMS
+	}
+	if ch.SupportedPoints != nil && !slices.Contains(ch.SupportedPoints, messages.PointFormatUncompressed) {
+		return nil, wrapf(errNoSharedGroup, "client does not support uncompressed points")
+	}
+	hs := &serverHandshake{hello: ch}
+	suite, cert, scheme, group, err := c.negotiate(ch)
+	if err != nil {
+		return nil, err
+	}
+	c.suite, hs.cert = suite, cert
+	alpn, err := c.negotiateALPN(ch)
+	if err != nil {
+		return nil, err
+	}
+	c.clientRandom = ch.Random
+	if _, err := io.ReadFull(c.cfg.Rand, c.serverRandom[:]); err != nil {
+		return nil, err
+	}
+	c.cs.ServerName = ch.ServerName
+	c.cs.NegotiatedProtocol = alpn
+	c.cs.ExtendedMasterSecret = ch.ExtendedMasterSecret
+	c.cs.Group = group
+	c.cs.SecureRenegotiation = secureReneg
+
+	staple := ch.StatusRequest && len(cert.OCSPStaple) > 0
+	sh := &messages.ServerHello{
+		Version:                      messages.VersionTLS12,
+		Random:                       c.serverRandom,
+		CipherSuite:                  suite.id,
+		CompressionMethod:            messages.CompressionNull,
+		HasExtensions:                true,
+		ALPNProtocol:                 alpn,
+		ExtendedMasterSecret:         ch.ExtendedMasterSecret,
+		SecureRenegotiationSupported: secureReneg,
+		StatusRequest:                staple,
+	}
+	if ch.SupportedPoints != nil {
+		sh.SupportedPoints = []uint8{messages.PointFormatUncompressed}
+	}
+	if err := c.writeHandshake(sh); err != nil {
+		return nil, err
+	}
+	if err := c.writeHandshake(&messages.Certificate{Certificates: cert.Chain}); err != nil {
+		return nil, err
+	}
+	if staple {
+		if err := c.writeHandshake(&messages.CertificateStatus{StatusType: messages.CertStatusOCSP, Response: cert.OCSPStaple}); err != nil {
+			return nil, err
+		}
+	}
+	// ServerKeyExchange: RFC 8422, Section 5.4.
+	hs.share, err = keys.GenerateKeyShare(uint16(group), c.cfg.Rand)
+	if err != nil {
+		return nil, err
+	}
+	params := messages.AppendECDHEParams(nil, group, hs.share.PublicKey())
+	signed := make([]byte, 0, 64+len(params))
+	signed = append(append(append(signed, c.clientRandom[:]...), c.serverRandom[:]...), params...)
+	sig, err := c.sign(cert.PrivateKey, scheme, signed)
+	if err != nil {
+		return nil, err
+	}
+	body := messages.DigitallySigned{Algorithm: scheme, Signature: sig}.Append(params)
+	if err := c.writeHandshake(&messages.ServerKeyExchange{Body: body}); err != nil {
+		return nil, err
+	}
+	if c.cfg.ClientAuth != NoClientCert {
+		if err := c.writeHandshake(c.certificateRequest()); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.writeHandshake(&messages.ServerHelloDone{}); err != nil {
+		return nil, err
+	}
+	if c.cfg.ClientAuth != NoClientCert {
+		return &serverExpectClientCertificate{hs}, nil
+	}
+	return &serverExpectClientKeyExchange{hs}, nil
+}
+
+// checkClientVersion negotiates TLS 1.2 or fails. RFC 5246 Appendix E.1,
+// RFC 8446 Section 4.2.1 (a TLS 1.3 ClientHello is answered with 1.2 if it
+// lists 1.2) and RFC 7507 (TLS_FALLBACK_SCSV).
+func checkClientVersion(ch *messages.ClientHello) error {
+	maxVers := ch.Version
+	if ch.SupportedVersions != nil {
+		if !slices.Contains(ch.SupportedVersions, messages.VersionTLS12) {
+			return errVersion
+		}
+		maxVers = 0
+		for _, v := range ch.SupportedVersions {
+			if !messages.IsGREASE(v) && v > maxVers {
+				maxVers = v
+			}
+		}
+	} else if ch.Version < messages.VersionTLS12 {
+		return errVersion // RFC 8996: TLS 1.0 and 1.1 MUST NOT be negotiated
+	}
+	// RFC 7507, Section 3: the client retried with a lower version than ours.
+	if slices.Contains(ch.CipherSuites, TLS_FALLBACK_SCSV) && maxVers < messages.VersionTLS12 {
+		return errFallback
+	}
+	return nil
+}
+
+// negotiate picks the cipher suite, certificate, signature scheme and group.
+// By default the server's suite order wins; without AES hardware a client
+// that prefers ChaCha20-Poly1305 gets it.
+func (c *Conn) negotiate(ch *messages.ClientHello) (*cipherSuite, *Certificate, SignatureScheme, Group, error) {
+	ours := c.cfg.enabledSuites()
+	var order []*cipherSuite
+	if c.cfg.PreferClientCipherSuites {
+		for _, id := range ch.CipherSuites {
+			if s := suiteByID(id); s != nil && slices.Contains(ours, s) {
+				order = append(order, s)
+			}
+		}
+	} else {
+		for _, s := range ours {
+			if slices.Contains(ch.CipherSuites, s.id) {
+				order = append(order, s)
+			}
+		}
+		if !hasAESHardware && len(ch.CipherSuites) > 0 {
+			if first := suiteByID(ch.CipherSuites[0]); first != nil && first.chacha {
+				slices.SortStableFunc(order, func(a, b *cipherSuite) int {
+					switch {
+					case a.chacha && !b.chacha:
+						return -1
+					case b.chacha && !a.chacha:
+						return 1
+					}
+					return 0
+				})
+			}
+		}
+	}
+	if len(order) == 0 {
+		return nil, nil, 0, 0, errNoSharedSuite
+	}
+	group, ok := c.pickGroup(ch)
+	if !ok {
+		return nil, nil, 0, 0, errNoSharedGroup
+	}
+	var firstErr error = errNoCertificate
+	for _, s := range order {
+		cert, scheme, err := c.pickCertificate(ch, s.auth)
+		if err == nil {
+			return s, cert, scheme, group, nil
+		}
+		if firstErr == errNoCertificate {
+			firstErr = err
+		}
+	}
+	return nil, nil, 0, 0, firstErr
+}
+
+// pickGroup takes our most preferred group that the client supports. A
+// client without supported_groups is assumed to support P-256 (RFC 8422,
+// Section 4).
+func (c *Conn) pickGroup(ch *messages.ClientHello) (Group, bool) {
+	theirs := ch.SupportedGroups
+	if theirs == nil {
+		theirs = []Group{CurveP256}
+	}
+	for _, g := range c.cfg.groups() {
+		if slices.Contains(theirs, g) {
+			return g, true
+		}
+	}
+	return 0, false
+}
+
+// pickCertificate chooses a certificate for the suite's authentication:
+// one whose name matches the client's SNI if any does, whose ECDSA curve the
+// client supports, and that can sign with a scheme the client accepts.
+func (c *Conn) pickCertificate(ch *messages.ClientHello, auth authType) (*Certificate, SignatureScheme, error) {
+	var fallback *Certificate
+	var fallbackScheme SignatureScheme
+	err := errNoCertificate
+	for i := range c.cfg.Certificates {
+		cert := &c.cfg.Certificates[i]
+		if cert.Leaf == nil || cert.PrivateKey == nil || authOfKey(cert.Leaf.PublicKey) != auth {
+			continue
+		}
+		if g := groupOfKey(cert.Leaf.PublicKey); g != 0 && ch.SupportedGroups != nil && !slices.Contains(ch.SupportedGroups, g) {
+			continue // RFC 8422, Section 5.1: the client must support the curve
+		}
+		scheme, ok := pickScheme(c.cfg.sigSchemes(), ch.SignatureAlgorithms, cert.Leaf.PublicKey)
+		if !ok {
+			err = errNoSharedSigAlg
+			continue
+		}
+		if ch.ServerName == "" || cert.Leaf.VerifyHostname(ch.ServerName) == nil {
+			return cert, scheme, nil
+		}
+		if fallback == nil {
+			fallback, fallbackScheme = cert, scheme
+		}
+	}
+	if fallback != nil {
+		return fallback, fallbackScheme, nil
+	}
+	return nil, 0, err
+}
+
+// negotiateALPN applies RFC 7301, Section 3.2: the server's preference among
+// the client's protocols, or no_application_protocol.
+func (c *Conn) negotiateALPN(ch *messages.ClientHello) (string, error) {
+	if len(ch.ALPNProtocols) == 0 || len(c.cfg.NextProtos) == 0 {
+		return "", nil
+	}
+	for _, p := range c.cfg.NextProtos {
+		if slices.Contains(ch.ALPNProtocols, p) {
+			return p, nil
+		}
+	}
+	return "", errNoALPN
+}
+
+// certificateRequest builds the server's CertificateRequest (RFC 5246,
+// Section 7.4.4; RFC 8422, Section 5.5).
+func (c *Conn) certificateRequest() *messages.CertificateRequest {
+	cr := &messages.CertificateRequest{
+		CertificateTypes:    []uint8{1, 64}, // rsa_sign, ecdsa_sign
+		SignatureAlgorithms: slices.Clone(c.cfg.sigSchemes()),
+	}
+	if c.cfg.ClientCAs != nil && c.cfg.ClientAuth >= VerifyClientCertIfGiven {
+		//lint:ignore SA1019 the pool is the caller's own, not the system pool
+		cr.CertificateAuthorities = c.cfg.ClientCAs.Subjects() //nolint:staticcheck
+	}
+	return cr
+}
+
+type serverExpectClientCertificate struct{ hs *serverHandshake }
+
+func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+	cm, err := expect[*messages.Certificate](msg)
+	if err != nil {
+		return nil, err
+	}
+	if len(cm.Certificates) == 0 {
+		if c.cfg.ClientAuth == RequireAnyClientCert || c.cfg.ClientAuth == RequireAndVerifyClientCert {
+			return nil, errClientCertRequired
+		}
+		return &serverExpectClientKeyExchange{st.hs}, nil
+	}
+	certs, err := parseChain(cm.Certificates)
+	if err != nil {
+		return nil, err
+	}
+	if authOfKey(certs[0].PublicKey) == 0 {
+		return nil, errUnsupportedCert
+	}
+	st.hs.clientCert = certs[0]
+	c.cs.PeerCertificates = certs
+	pc := &PeerCerts{Chain: cm.Certificates, Certificates: certs, Now: c.now()}
+	verify := c.cfg.ClientAuth >= VerifyClientCertIfGiven
+	next := &serverExpectClientKeyExchange{st.hs}
+	if c.cfg.DeferVerify {
+		c.paused = true
+		c.deferredPeer = pc
+		c.deferredResume = func(c *Conn, verr error) (handshakeState, error) {
+			if verr != nil {
+				return nil, callerVerifyError(verr)
+			}
+			return next, nil
+		}
+		c.events.push(Event{Kind: EventVerifyPeer, Peer: pc})
+		return pausedState{}, nil
+	}
+	if err := c.checkPeer(pc, c.cfg.ClientCAs, verify); err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+type serverExpectClientKeyExchange struct{ hs *serverHandshake }
+
+func (st *serverExpectClientKeyExchange) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+	cke, err := expect[*messages.ClientKeyExchange](msg)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := cke.ECDHEPublic()
+	if err != nil {
+		return nil, err
+	}
+	pre, err := st.hs.share.SharedSecret(pub)
+	if err != nil {
+		return nil, wrapf(errBadPeerKey, "%v", err)
+	}
+	st.hs.share = nil
+	c.computeMasterSecret(pre, c.cs.ExtendedMasterSecret)
+	if err := c.installKeys(); err != nil {
+		return nil, err
+	}
+	if st.hs.clientCert != nil {
+		return &serverExpectCertificateVerify{st.hs}, nil
+	}
+	return &serverExpectCCS{st.hs}, nil
+}
+
+type serverExpectCertificateVerify struct{ hs *serverHandshake }
+
+func (st *serverExpectCertificateVerify) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+	cv, err := expect[*messages.CertificateVerify](msg)
+	if err != nil {
+		return nil, err
+	}
+	// RFC 5246, Section 7.4.8: the signature covers every handshake message
+	// up to, not including, this one.
+	signed := c.transcript[:len(c.transcript)-c.lastMsgLen]
+	if err := c.verifySigned(st.hs.clientCert.PublicKey, cv.Signature, signed); err != nil {
+		return nil, err
+	}
+	return &serverExpectCCS{st.hs}, nil
+}
+
+type serverExpectCCS struct{ hs *serverHandshake }
+
+func (st *serverExpectCCS) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+	return nil, wrapf(errUnexpectedMessage, "%v before ChangeCipherSpec", msg.Type())
+}
+
+func (st *serverExpectCCS) handleCCS(c *Conn) (handshakeState, error) {
+	return &serverExpectFinished{st.hs}, nil
+}
+
+type serverExpectFinished struct{ hs *serverHandshake }
+
+func (st *serverExpectFinished) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+	fin, err := expect[*messages.Finished](msg)
+	if err != nil {
+		return nil, err
+	}
+	proof, err := c.verifyFinished(fin)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.writeCCS(); err != nil {
+		return nil, err
+	}
+	if err := c.writeFinished(); err != nil {
+		return nil, err
+	}
+	c.completeHandshake(proof)
+	return nil, nil
+}
+
+var _ ccsReceiver = (*serverExpectCCS)(nil)

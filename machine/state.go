@@ -1,0 +1,135 @@
+package machine
+
+import (
+	"crypto"
+	"crypto/subtle"
+	"encoding/hex"
+
+	"github.com/sanstls/sanstls/keys"
+	"github.com/sanstls/sanstls/messages"
+)
+
+// handshakeState is one state of a handshake: it accepts exactly the
+// message(s) that may come next and returns the state after it. States do no
+// I/O: they queue messages with Conn.writeHandshake. The received message is
+// already in c.transcript when handle runs; its length is c.lastMsgLen, so
+// c.transcript[:len(c.transcript)-c.lastMsgLen] is what precedes it.
+type handshakeState interface {
+	handle(c *Conn, msg messages.Message) (handshakeState, error)
+}
+
+// ccsReceiver is implemented by the states in which the peer's
+// ChangeCipherSpec is expected (RFC 5246, Section 7.1).
+type ccsReceiver interface {
+	handleCCS(c *Conn) (handshakeState, error)
+}
+
+// expect asserts that msg has the type the state waits for; any other
+// message is unexpected_message (the SMACK/SKIP class of attacks).
+func expect[T messages.Message](msg messages.Message) (T, error) {
+	m, ok := msg.(T)
+	if !ok {
+		var zero T
+		return zero, wrapf(errUnexpectedMessage, "got %v, want %v", msg.Type(), zero.Type())
+	}
+	return m, nil
+}
+
+// pausedState waits for ResolveVerify; Receive never feeds it messages.
+type pausedState struct{}
+
+func (pausedState) handle(*Conn, messages.Message) (handshakeState, error) {
+	return nil, errUnexpectedMessage
+}
+
+// transcriptHash hashes the handshake messages so far, minus the last
+// `exclude` bytes (the message being handled, when it must not be covered).
+func (c *Conn) transcriptHash(h crypto.Hash, exclude int) []byte {
+	d := h.New()
+	d.Write(c.transcript[:len(c.transcript)-exclude])
+	return d.Sum(nil)
+}
+
+// finishedVerified is a proof token: only verifyFinished creates one, and
+// the handshake can only complete with it (rustls's FinishedMessageVerified).
+type finishedVerified struct{ _ byte }
+
+// verifyFinished checks the peer's Finished (RFC 5246, Section 7.4.9) in
+// constant time. The Finished message itself is the last transcript entry
+// and is not covered.
+func (c *Conn) verifyFinished(m *messages.Finished) (finishedVerified, error) {
+	want := keys.FinishedVerifyData(c.suite.hash, c.masterSecret, !c.isClient, c.transcriptHash(c.suite.hash, c.lastMsgLen))
+	if len(m.VerifyData) != len(want) {
+		return finishedVerified{}, errBadFinishedLength
+	}
+	if subtle.ConstantTimeCompare(m.VerifyData, want) != 1 {
+		return finishedVerified{}, errFinishedMismatch
+	}
+	if c.isClient {
+		c.serverFinished = want
+	} else {
+		c.clientFinished = want
+	}
+	return finishedVerified{}, nil
+}
+
+// writeFinished queues our Finished over the transcript so far.
+func (c *Conn) writeFinished() error {
+	vd := keys.FinishedVerifyData(c.suite.hash, c.masterSecret, c.isClient, c.transcriptHash(c.suite.hash, 0))
+	if c.isClient {
+		c.clientFinished = vd
+	} else {
+		c.serverFinished = vd
+	}
+	return c.writeHandshake(&messages.Finished{VerifyData: vd})
+}
+
+// computeMasterSecret derives the master secret, extended (RFC 7627 Section
+// 4: over the session hash up to and including ClientKeyExchange) when
+// negotiated.
+func (c *Conn) computeMasterSecret(preMaster []byte, ems bool) {
+	if ems {
+		c.masterSecret = keys.ExtendedMasterSecret(c.suite.hash, preMaster, c.transcriptHash(c.suite.hash, 0))
+	} else {
+		c.masterSecret = keys.MasterSecret(c.suite.hash, preMaster, c.clientRandom[:], c.serverRandom[:])
+	}
+	clear(preMaster)
+	c.logKey()
+}
+
+// logKey writes the NSS key log line for this handshake, if asked to.
+func (c *Conn) logKey() {
+	w := c.cfg.KeyLogWriter
+	if w == nil {
+		return
+	}
+	line := make([]byte, 0, 13+64+1+96+1)
+	line = append(line, "CLIENT_RANDOM "...)
+	line = hex.AppendEncode(line, c.clientRandom[:])
+	line = append(line, ' ')
+	line = hex.AppendEncode(line, c.masterSecret)
+	line = append(line, '\n')
+	_, _ = w.Write(line)
+}
+
+// completeHandshake switches the connection to application data.
+func (c *Conn) completeHandshake(_ finishedVerified) {
+	c.handshakeDone = true
+	c.transcript = nil
+	c.cs.HandshakeComplete = true
+	c.cs.Version = messages.VersionTLS12
+	c.cs.CipherSuite = c.suite.id
+	c.events.push(Event{Kind: EventHandshakeDone})
+}
+
+// ExportKeyingMaterial derives keying material per RFC 5705. It requires a
+// completed handshake with extended master secret (RFC 7627 Section 5.4).
+func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
+	if !c.handshakeDone {
+		return nil, ErrNotReady
+	}
+	if !c.cs.ExtendedMasterSecret {
+		return nil, errExporterNeedsEMS
+	}
+	return keys.ExportKeyingMaterial(c.suite.hash, c.masterSecret, c.clientRandom[:], c.serverRandom[:], label, context, context != nil, length)
+}
