@@ -267,13 +267,12 @@ func TestGnuTLSBulk(t *testing.T) {
 	_, want := bulkData()
 	t.Run("download", func(t *testing.T) {
 		bin := requirePeer(t, "gnutls-cli")
-		srv := startOurServer(t, serverConfig(p), sourceClientCloses)
+		srv := startOurServer(t, serverConfig(p), sourceServerClosesFirst)
 		h := sha256.New()
 		var n countingWriter
 		log := filepath.Join(t.TempDir(), "gnutls-cli.log")
-		// An empty input: gnutls-cli sends close_notify when it gets to
-		// its end, and reads until ours, which the server sends after the
-		// data and the client's close_notify.
+		// An empty input; the server sends the data and then close_notify,
+		// which ends gnutls-cli.
 		pr := startProc(t, procOptions{stdout: io.MultiWriter(h, &n), stdin: strings.NewReader("")}, bin, "-p", strconv.Itoa(srv.port),
 			"--x509cafile", f.ca, "--sni-hostname", "localhost", "--priority", gnutlsTLS12, "--logfile="+log, "127.0.0.1")
 		r := srv.next(t)
@@ -285,6 +284,9 @@ func TestGnuTLSBulk(t *testing.T) {
 		}
 		if got := h.Sum(nil); !bytes.Equal(got, want[:]) || n != bulkSize {
 			t.Errorf("gnutls-cli received %d bytes with SHA-256 %x, want %d, %x\n%s", n, got, bulkSize, want, readLog(log))
+		}
+		if !strings.Contains(pr.out.String()+readLog(log), "Peer has closed the GnuTLS connection") {
+			t.Errorf("gnutls-cli did not see our close_notify:\n%s", pr.out.String())
 		}
 	})
 	t.Run("upload", func(t *testing.T) {

@@ -141,8 +141,15 @@ func groupOfKey(pub crypto.PublicKey) Group {
 }
 
 // pickScheme chooses the first of our schemes that the peer accepts and our
-// key can produce. RFC 5246, Section 7.4.1.4.1.
+// key can produce (RFC 5246, Section 7.4.1.4.1), preferring one whose curve
+// matches an ECDSA key (TLS 1.2 does not bind them, but peers that follow
+// the TLS 1.3 pairing appreciate it).
 func pickScheme(ours, peers []SignatureScheme, pub crypto.PublicKey) (SignatureScheme, bool) {
+	for _, s := range ours {
+		if slices.Contains(peers, s) && keys.SchemeCurveMatchesKey(uint16(s), pub) {
+			return s, true
+		}
+	}
 	for _, s := range ours {
 		if slices.Contains(peers, s) && schemeFitsKey(s, pub) {
 			return s, true

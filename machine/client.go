@@ -333,8 +333,8 @@ func (st *clientExpectServerHelloDone) handle(c *Conn, msg messages.Message) (ha
 // the server accepts and that can sign with a scheme the server listed.
 func (st *clientExpectServerHelloDone) chooseClientCert(c *Conn) (*Certificate, SignatureScheme) {
 	req := st.hs.certReq
-	for i := range c.cfg.Certificates {
-		cert := &c.cfg.Certificates[i]
+	for i := range c.certs {
+		cert := &c.certs[i]
 		if cert.Leaf == nil || cert.PrivateKey == nil {
 			continue
 		}

@@ -2,6 +2,8 @@ package machine
 
 import (
 	"crypto/x509"
+	"errors"
+	"slices"
 	"time"
 
 	"github.com/sanstls/sanstls/keys"
@@ -59,6 +61,7 @@ type Conn struct {
 	deferredPeer            *PeerCerts
 	deferredResume          func(c *Conn, verr error) (handshakeState, error)
 	maxHandshake, maxCertHS int
+	certs                   []Certificate // cfg.Certificates with every Leaf parsed
 }
 
 // ConnectionState describes a connection after its handshake.
@@ -99,16 +102,25 @@ func newConn(cfg *Config, isClient bool) (*Conn, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	for i := range cfg.Certificates {
-		if cfg.Certificates[i].Leaf == nil && len(cfg.Certificates[i].Chain) > 0 {
-			leaf, err := x509.ParseCertificate(cfg.Certificates[i].Chain[0])
-			if err != nil {
-				return nil, err
-			}
-			cfg.Certificates[i].Leaf = leaf
+	c := &Conn{cfg: cfg, isClient: isClient, certs: cfg.Certificates}
+	// The Config may be shared by concurrent Conns, so missing leaves are
+	// parsed into a private copy (set Certificate.Leaf to avoid this cost).
+	for i, cert := range cfg.Certificates {
+		if cert.Leaf != nil {
+			continue
 		}
+		if &c.certs[0] == &cfg.Certificates[0] { // still shared: copy once
+			c.certs = slices.Clone(cfg.Certificates)
+		}
+		if len(cert.Chain) == 0 {
+			return nil, errors.New("sanstls: Certificate with an empty chain")
+		}
+		leaf, err := x509.ParseCertificate(cert.Chain[0])
+		if err != nil {
+			return nil, err
+		}
+		c.certs[i].Leaf = leaf
 	}
-	c := &Conn{cfg: cfg, isClient: isClient}
 	c.maxHandshake = cfg.maxHandshake()
 	c.maxCertHS = 4 * c.maxHandshake
 	return c, nil

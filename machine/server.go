@@ -237,8 +237,8 @@ func (c *Conn) pickCertificate(ch *messages.ClientHello, auth authType) (*Certif
 	var fallback *Certificate
 	var fallbackScheme SignatureScheme
 	err := errNoCertificate
-	for i := range c.cfg.Certificates {
-		cert := &c.cfg.Certificates[i]
+	for i := range c.certs {
+		cert := &c.certs[i]
 		if cert.Leaf == nil || cert.PrivateKey == nil || authOfKey(cert.Leaf.PublicKey) != auth {
 			continue
 		}

@@ -14,7 +14,7 @@ import (
 // waitEnd waits for a pipe end, bounded by the test's deadline.
 func waitEnd(t *testing.T, e *chanpipe.PipeEnd) ([]byte, error) {
 	t.Helper()
-	limit := 30 * time.Second
+	limit := 2 * time.Minute
 	if d, ok := t.Deadline(); ok && time.Until(d)/2 < limit {
 		limit = time.Until(d) / 2
 	}

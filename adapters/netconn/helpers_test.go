@@ -121,13 +121,14 @@ func issue(caKey crypto.Signer, ca *x509.Certificate, key crypto.Signer, serial 
 }
 
 // deadline is when a test's I/O must give up: well before the test binary's
-// own deadline, and at most 45 s away.
+// own deadline, and at most 3 minutes away (the machine may be loaded; this only
+// bounds hangs).
 func deadline(t testing.TB) time.Time {
 	td, ok := time.Time{}, false
 	if dt, can := t.(interface{ Deadline() (time.Time, bool) }); can {
 		td, ok = dt.Deadline()
 	}
-	d := time.Now().Add(45 * time.Second)
+	d := time.Now().Add(3 * time.Minute)
 	if ok && td.Add(-5*time.Second).Before(d) {
 		d = td.Add(-5 * time.Second)
 	}
