@@ -31,6 +31,11 @@ func VerifyChain(pc *PeerCerts, roots *x509.CertPool) ([][]*x509.Certificate, er
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
 	if pc.IsClient {
+		// Without a name, x509 would skip the host name check and accept
+		// any certificate the roots vouch for, for any host.
+		if pc.ServerName == "" {
+			return nil, &verifyError{messages.AlertBadCertificate, errNoServerName}
+		}
 		opts.DNSName = pc.ServerName
 	} else {
 		opts.KeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
@@ -77,21 +82,40 @@ func parseChain(chain [][]byte) ([]*x509.Certificate, error) {
 	return certs, nil
 }
 
-// checkPeer runs the configured verification of a peer chain synchronously:
-// default verification unless skipped, then the VerifyPeer hook.
-func (c *Conn) checkPeer(pc *PeerCerts, roots *x509.CertPool, verify bool) error {
-	if verify && !c.cfg.InsecureSkipVerify {
-		chains, err := VerifyChain(pc, roots)
-		if err != nil {
-			return err
-		}
-		c.cs.VerifiedChains = chains
+// VerifyPeerCerts runs the verification this Config asks for on a peer's
+// chain and returns the verified chains: the default x509 verification
+// (VerifyChain against RootCAs when pc is a server's chain, against ClientCAs
+// when ClientAuth is VerifyClientCertIfGiven or stricter), unless
+// InsecureSkipVerify is set, then the VerifyPeer hook. It is what the machine
+// runs synchronously; with DeferVerify, callers run it (off their event loop)
+// and pass the result to ResolveVerifyChains. It reads only cfg and pc.
+func (cfg *Config) VerifyPeerCerts(pc *PeerCerts) ([][]*x509.Certificate, error) {
+	var chains [][]*x509.Certificate
+	roots, verify := cfg.RootCAs, true
+	if !pc.IsClient {
+		roots, verify = cfg.ClientCAs, cfg.ClientAuth >= VerifyClientCertIfGiven
 	}
-	if c.cfg.VerifyPeer != nil {
-		if err := c.cfg.VerifyPeer(pc); err != nil {
-			return callerVerifyError(err)
+	if verify && !cfg.InsecureSkipVerify {
+		var err error
+		if chains, err = VerifyChain(pc, roots); err != nil {
+			return nil, err
 		}
 	}
+	if cfg.VerifyPeer != nil {
+		if err := cfg.VerifyPeer(pc); err != nil {
+			return nil, callerVerifyError(err)
+		}
+	}
+	return chains, nil
+}
+
+// checkPeer verifies a peer chain synchronously.
+func (c *Conn) checkPeer(pc *PeerCerts) error {
+	chains, err := c.cfg.VerifyPeerCerts(pc)
+	if err != nil {
+		return err
+	}
+	c.cs.VerifiedChains = chains
 	return nil
 }
 

@@ -240,7 +240,7 @@ func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (
 		c.events.push(Event{Kind: EventVerifyPeer, Peer: pc})
 		return pausedState{}, nil
 	}
-	if err := c.checkPeer(pc, c.cfg.RootCAs, true); err != nil {
+	if err := c.checkPeer(pc); err != nil {
 		return nil, err
 	}
 	return st.processSKE(c, ske)

@@ -82,7 +82,15 @@ type ConnectionState struct {
 }
 
 // Client returns a client Conn. Call Start to produce its ClientHello.
-func Client(cfg *Config) (*Conn, error) { return newConn(cfg, true) }
+//
+// Unless InsecureSkipVerify or DeferVerify is set, cfg.ServerName must name
+// the server: it is what the certificate is checked against.
+func Client(cfg *Config) (*Conn, error) {
+	if cfg != nil && cfg.ServerName == "" && !cfg.InsecureSkipVerify && !cfg.DeferVerify {
+		return nil, errNoServerName
+	}
+	return newConn(cfg, true)
+}
 
 // Server returns a server Conn, waiting for a ClientHello.
 func Server(cfg *Config) (*Conn, error) {
@@ -316,6 +324,12 @@ func (c *Conn) handleAlert(p []byte) error {
 		c.err = &AlertError{Alert: a.Description, Remote: true}
 		return c.err
 	}
+	if a.Description == messages.AlertCloseNotify && !c.handshakeDone {
+		// The peer gave up before the handshake finished: that is not a
+		// clean end of a connection that never carried data.
+		c.err = &AlertError{Alert: a.Description, Remote: true}
+		return c.err
+	}
 	if a.Description == messages.AlertCloseNotify {
 		// RFC 5246, Section 7.2.1: the peer will send nothing more.
 		c.peerClosed = true
@@ -456,6 +470,7 @@ func (c *Conn) Send(dst, p []byte) ([]byte, error) {
 			chunk = chunk[:messages.MaxPlaintext]
 		}
 		if err := c.writeRecord(messages.ContentTypeApplicationData, chunk); err != nil {
+			err = c.fail(err)
 			out := c.dst
 			c.dst = nil
 			return out, err
@@ -488,11 +503,20 @@ func (c *Conn) Close(dst []byte) []byte {
 // an *AlertError). Output produced by resuming the handshake is appended to
 // dst.
 func (c *Conn) ResolveVerify(dst []byte, verr error) ([]byte, error) {
+	return c.ResolveVerifyChains(dst, nil, verr)
+}
+
+// ResolveVerifyChains is ResolveVerify that also records the chains the
+// caller verified (see Config.VerifyPeerCerts) for State().VerifiedChains.
+func (c *Conn) ResolveVerifyChains(dst []byte, chains [][]*x509.Certificate, verr error) ([]byte, error) {
 	if c.err != nil {
 		return dst, c.err
 	}
 	if !c.paused || c.deferredResume == nil {
 		return dst, ErrWrongState
+	}
+	if verr == nil {
+		c.cs.VerifiedChains = chains
 	}
 	c.dst = dst
 	resume := c.deferredResume

@@ -157,4 +157,6 @@ func wrapf(base error, format string, args ...any) error {
 	return fmt.Errorf("%w: %s", base, fmt.Sprintf(format, args...))
 }
 
+var errNoServerName = errors.New("sanstls: Config.ServerName is empty: set it, or InsecureSkipVerify")
+
 var errExporterNeedsEMS = errors.New("sanstls: keying material export requires extended master secret")

@@ -314,7 +314,6 @@ func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (
 	st.hs.clientCert = certs[0]
 	c.cs.PeerCertificates = certs
 	pc := &PeerCerts{Chain: cm.Certificates, Certificates: certs, Now: c.now()}
-	verify := c.cfg.ClientAuth >= VerifyClientCertIfGiven
 	next := &serverExpectClientKeyExchange{st.hs}
 	if c.cfg.DeferVerify {
 		c.paused = true
@@ -328,7 +327,7 @@ func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (
 		c.events.push(Event{Kind: EventVerifyPeer, Peer: pc})
 		return pausedState{}, nil
 	}
-	if err := c.checkPeer(pc, c.cfg.ClientCAs, verify); err != nil {
+	if err := c.checkPeer(pc); err != nil {
 		return nil, err
 	}
 	return next, nil

@@ -125,6 +125,9 @@ func (c *Conn) completeHandshake(_ finishedVerified) {
 // ExportKeyingMaterial derives keying material per RFC 5705. It requires a
 // completed handshake with extended master secret (RFC 7627 Section 5.4).
 func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
 	if !c.handshakeDone {
 		return nil, ErrNotReady
 	}

@@ -19,7 +19,7 @@
 // concurrency rather than determinism.
 //
 // When a machine pauses for Config.DeferVerify, both drivers answer it
-// with the checks the machine would make synchronously (machine.VerifyChain
-// unless InsecureSkipVerify, on a server only when ClientAuth asks for it,
-// then Config.VerifyPeer): the Pair one step later, the Pipe at once.
+// with the checks the machine would make synchronously
+// (machine.Config.VerifyPeerCerts): the Pair one step later, the Pipe at
+// once.
 package chanpipe

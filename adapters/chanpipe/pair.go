@@ -256,7 +256,8 @@ func (p *Pair) drain(e *Endpoint) bool {
 func (p *Pair) resolveVerify(e *Endpoint) {
 	pc := e.verify
 	e.verify = nil
-	out, err := e.Conn.ResolveVerify(e.out[:0], verifyPeer(e.cfg, pc))
+	chains, verr := e.cfg.VerifyPeerCerts(pc)
+	out, err := e.Conn.ResolveVerifyChains(e.out[:0], chains, verr)
 	e.out = out[:0]
 	p.drain(e)
 	p.emit(e, out)
@@ -265,24 +266,6 @@ func (p *Pair) resolveVerify(e *Endpoint) {
 		return
 	}
 	p.pump(e)
-}
-
-// verifyPeer is default chain verification (unless InsecureSkipVerify; on
-// a server only when ClientAuth asks for it) followed by Config.VerifyPeer.
-func verifyPeer(cfg *machine.Config, pc *machine.PeerCerts) error {
-	roots, verify := cfg.RootCAs, true
-	if !pc.IsClient {
-		roots, verify = cfg.ClientCAs, cfg.ClientAuth >= machine.VerifyClientCertIfGiven
-	}
-	if verify && !cfg.InsecureSkipVerify {
-		if _, err := machine.VerifyChain(pc, roots); err != nil {
-			return err
-		}
-	}
-	if cfg.VerifyPeer != nil {
-		return cfg.VerifyPeer(pc)
-	}
-	return nil
 }
 
 // fail records e's fatal error; like a real adapter, e then closes its

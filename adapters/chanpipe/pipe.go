@@ -193,7 +193,8 @@ func (e *PipeEnd) pump(buf []byte, emit func([]byte)) []byte {
 			return buf
 		}
 		if pc != nil {
-			out, err := e.conn.ResolveVerify(nil, verifyPeer(e.cfg, pc))
+			chains, verr := e.cfg.VerifyPeerCerts(pc)
+			out, err := e.conn.ResolveVerifyChains(nil, chains, verr)
 			e.drain()
 			emit(out)
 			e.err = err

@@ -2,7 +2,6 @@ package netconn
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -77,10 +76,8 @@ type Conn struct {
 	sbuf      []byte
 	closeSent bool
 
-	mu       sync.Mutex // guards m and chains
-	m        *machine.Conn
-	chains   [][]*x509.Certificate // verified by the adapter under DeferVerify
-	verified bool
+	mu sync.Mutex // guards m and chains
+	m  *machine.Conn
 
 	wmu  sync.Mutex // guards writes to conn and werr
 	werr error      // sticky: a failed write leaves the record stream corrupt
@@ -353,18 +350,14 @@ func (c *Conn) drainEvents() (peer *machine.PeerCerts, got bool) {
 }
 
 // resolveVerify answers EventVerifyPeer (Config.DeferVerify). The machine
-// leaves verification to its caller in that mode; the adapter runs the same
-// checks the machine would run synchronously — default chain verification
-// (unless InsecureSkipVerify, and for a server only when ClientAuth asks for
-// it) and then Config.VerifyPeer — without holding the machine lock, and
-// hands the verdict to ResolveVerify.
+// leaves verification to its caller in that mode; the adapter runs the
+// checks the machine would run synchronously (Config.VerifyPeerCerts)
+// without holding the machine lock, and hands the verdict to
+// ResolveVerifyChains.
 func (c *Conn) resolveVerify(pc *machine.PeerCerts) error {
-	chains, verr := verifyPeer(c.cfg, pc)
+	chains, verr := c.cfg.VerifyPeerCerts(pc)
 	c.mu.Lock()
-	if verr == nil {
-		c.chains, c.verified = chains, true
-	}
-	out, err := c.m.ResolveVerify(c.rout[:0], verr)
+	out, err := c.m.ResolveVerifyChains(c.rout[:0], chains, verr)
 	c.rout = out[:0]
 	if err == nil {
 		// Buffered handshake messages may have produced events.
@@ -376,28 +369,6 @@ func (c *Conn) resolveVerify(pc *machine.PeerCerts) error {
 		return err
 	}
 	return werr
-}
-
-// verifyPeer is the verification of a deferred peer chain: what the machine
-// does synchronously when DeferVerify is off.
-func verifyPeer(cfg *Config, pc *machine.PeerCerts) ([][]*x509.Certificate, error) {
-	roots, verify := cfg.RootCAs, true
-	if !pc.IsClient {
-		roots, verify = cfg.ClientCAs, cfg.ClientAuth >= machine.VerifyClientCertIfGiven
-	}
-	var chains [][]*x509.Certificate
-	if verify && !cfg.InsecureSkipVerify {
-		var err error
-		if chains, err = machine.VerifyChain(pc, roots); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.VerifyPeer != nil {
-		if err := cfg.VerifyPeer(pc); err != nil {
-			return nil, err
-		}
-	}
-	return chains, nil
 }
 
 // fill reads once from the transport into the receive buffer, compacting
@@ -578,19 +549,14 @@ func (c *Conn) CloseWrite() error {
 }
 
 // ConnectionState returns the negotiated parameters. Before the handshake
-// completes it describes what is known so far. With Config.DeferVerify the
-// chains the adapter verified are reported in VerifiedChains.
+// completes it describes what is known so far.
 func (c *Conn) ConnectionState() machine.ConnectionState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
 		return machine.ConnectionState{}
 	}
-	st := c.m.State()
-	if c.verified && st.VerifiedChains == nil {
-		st.VerifiedChains = c.chains
-	}
-	return st
+	return c.m.State()
 }
 
 // ExportKeyingMaterial returns length bytes of keying material derived

@@ -24,10 +24,9 @@
 //     error matching [machine.ErrTruncated] (and io.ErrUnexpectedEOF).
 //   - Fatal alerts, sent or received, are [*machine.AlertError] values.
 //   - With Config.DeferVerify the machine pauses for the peer's chain; the
-//     adapter then verifies it itself, outside the machine lock: default
-//     verification with [machine.VerifyChain] (unless InsecureSkipVerify,
-//     and on a server only when ClientAuth asks for verification), then
-//     Config.VerifyPeer, and answers with ResolveVerify. The result is the
+//     adapter then verifies it itself, outside the machine lock, with
+//     [machine.Config.VerifyPeerCerts], and answers with
+//     ResolveVerifyChains. The result is the
 //     same as without DeferVerify; the option exists to exercise the
 //     machine's asynchronous path through a real transport.
 //
