@@ -81,8 +81,9 @@ func (e *endpoint) feed(t testing.TB, in []byte) []byte {
 	in = append(e.unread, in...)
 	defer func() { e.unread = bytes.Clone(in) }()
 	var out []byte
+	limit := len(in) + 10
 	for calls := 0; ; calls++ {
-		if calls > len(in)+10 {
+		if calls > limit {
 			t.Fatalf("%s: Receive made no progress after %d calls", e.name, calls)
 		}
 		var n int

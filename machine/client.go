@@ -23,10 +23,12 @@ package machine
 // unexpected_message.
 
 import (
+	"bytes"
 	"crypto/x509"
 	"io"
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/sanstls/sanstls/keys"
 	"github.com/sanstls/sanstls/messages"
@@ -43,7 +45,10 @@ type clientHandshake struct {
 	verified    bool // the peer chain passed verification
 	certReq     *messages.CertificateRequest
 	preMaster   []byte
-	publicKey   []byte // our key share, sent in ClientKeyExchange
+	publicKey   []byte         // our key share, sent in ClientKeyExchange
+	session     *ClientSession // offered for resumption, or nil
+	resumed     bool
+	ticket      []byte // from NewSessionTicket
 }
 
 // hostnameForSNI returns the name to send in server_name: IP literals are not
@@ -87,10 +92,46 @@ func clientStart(c *Conn) (handshakeState, error) {
 	if len(cfg.NextProtos) > 0 {
 		hello.ALPNProtocols = slices.Clone(cfg.NextProtos)
 	}
+	hs := &clientHandshake{hello: hello}
+	if err := c.offerSession(hs); err != nil {
+		return nil, err
+	}
 	if err := c.writeHandshake(hello); err != nil {
 		return nil, err
 	}
-	return &clientExpectServerHello{&clientHandshake{hello: hello}}, nil
+	return &clientExpectServerHello{hs}, nil
+}
+
+// offerSession asks for tickets when we can store them and offers a cached
+// session for resumption if it is still usable.
+func (c *Conn) offerSession(hs *clientHandshake) error {
+	cache := c.cfg.ClientSessionCache
+	if cache == nil {
+		return nil
+	}
+	hs.hello.SessionTicketSupported = true
+	sess, ok := cache.Get(c.cfg.clientSessionKey())
+	if !ok || sess == nil {
+		return nil
+	}
+	st := &sess.state
+	age := c.now().Sub(st.created)
+	if age < -time.Minute || age > c.cfg.sessionLifetime() ||
+		!slices.Contains(hs.hello.CipherSuites, st.suite) ||
+		(!st.ems && !c.cfg.AllowNoExtendedMasterSecret) {
+		return nil
+	}
+	hs.session = sess
+	if len(sess.ticket) > 0 {
+		// RFC 5077, Section 3.4: a fresh session ID, which the server
+		// echoes if it accepts the ticket.
+		hs.hello.SessionTicket = sess.ticket
+		hs.hello.SessionID = make([]byte, 32)
+		_, err := io.ReadFull(c.cfg.Rand, hs.hello.SessionID)
+		return err
+	}
+	hs.hello.SessionID = sess.sessionID
+	return nil
 }
 
 type clientExpectServerHello struct{ hs *clientHandshake }
@@ -126,7 +167,34 @@ func (st *clientExpectServerHello) handle(c *Conn, msg messages.Message) (handsh
 	c.cs.NegotiatedProtocol = sh.ALPNProtocol
 	c.cs.ServerName = hs.hello.ServerName
 	c.cs.SecureRenegotiation = true
+	if hs.session != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID) {
+		return c.resumeClient(hs)
+	}
 	return &clientExpectCertificate{hs}, nil
+}
+
+// resumeClient continues an abbreviated handshake: the server echoed the
+// session ID of the session we offered (RFC 5246, Section 7.4.1.3).
+func (c *Conn) resumeClient(hs *clientHandshake) (handshakeState, error) {
+	st := &hs.session.state
+	// RFC 5246, Section 7.4.1.3: a resumed session keeps its cipher suite.
+	if hs.serverHello.CipherSuite != st.suite {
+		return nil, errResumeSuite
+	}
+	// RFC 7627, Section 5.3: the client MUST abort if the extended master
+	// secret status differs from the original session's.
+	if hs.serverHello.ExtendedMasterSecret != st.ems {
+		return nil, errResumeEMS
+	}
+	hs.resumed = true
+	c.masterSecret = bytes.Clone(st.masterSecret)
+	c.cs.DidResume = true
+	c.cs.PeerCertificates = parsePeerChain(st.peerChain)
+	c.logKey()
+	if err := c.installKeys(); err != nil {
+		return nil, err
+	}
+	return &clientExpectCCS{hs}, nil
 }
 
 // checkExtensions rejects server extensions we did not offer (RFC 5246,
@@ -359,6 +427,15 @@ func (st *clientExpectServerHelloDone) chooseClientCert(c *Conn) (*Certificate, 
 type clientExpectCCS struct{ hs *clientHandshake }
 
 func (st *clientExpectCCS) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+	// RFC 5077, Section 3.3: NewSessionTicket comes before the server's
+	// ChangeCipherSpec, once, and only if the server promised it.
+	if nst, ok := msg.(*messages.NewSessionTicket); ok && st.hs.serverHello.SessionTicketSupported && st.hs.ticket == nil {
+		st.hs.ticket = nst.Ticket
+		if st.hs.ticket == nil {
+			st.hs.ticket = []byte{} // an empty ticket: the server keeps nothing
+		}
+		return st, nil
+	}
 	return nil, wrapf(errUnexpectedMessage, "%v before ChangeCipherSpec", msg.Type())
 }
 
@@ -377,8 +454,46 @@ func (st *clientExpectFinished) handle(c *Conn, msg messages.Message) (handshake
 	if err != nil {
 		return nil, err
 	}
+	hs := st.hs
+	if hs.resumed {
+		// Abbreviated handshake: our ChangeCipherSpec and Finished follow.
+		if err := c.writeCCS(); err != nil {
+			return nil, err
+		}
+		if err := c.writeFinished(); err != nil {
+			return nil, err
+		}
+	}
+	c.storeSession(hs)
 	c.completeHandshake(proof)
 	return nil, nil
+}
+
+// storeSession puts the session in the ClientSessionCache: with the new
+// ticket if we got one, else with the server's session ID.
+func (c *Conn) storeSession(hs *clientHandshake) {
+	cache := c.cfg.ClientSessionCache
+	if cache == nil {
+		return
+	}
+	var sess *ClientSession
+	switch {
+	case hs.resumed && len(hs.ticket) == 0:
+		return // keep the session we resumed
+	case len(hs.ticket) > 0:
+		sess = &ClientSession{ticket: hs.ticket}
+	case len(hs.serverHello.SessionID) > 0 && hs.ticket == nil:
+		sess = &ClientSession{sessionID: hs.serverHello.SessionID}
+	default:
+		cache.Put(c.cfg.clientSessionKey(), nil)
+		return
+	}
+	if hs.resumed {
+		sess.state = hs.session.state
+	} else {
+		sess.state = c.currentSession(hs.peerChain)
+	}
+	cache.Put(c.cfg.clientSessionKey(), sess)
 }
 
 var _ ccsReceiver = (*clientExpectCCS)(nil)

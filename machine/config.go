@@ -127,6 +127,19 @@ type Config struct {
 	// extended master secret is required.
 	AllowNoExtendedMasterSecret bool
 
+	// TicketKeys enables RFC 5077 session tickets on a server: the first
+	// key seals new tickets, every key opens them (rotate by prepending a
+	// new key and dropping old ones; RFC 9325 Section 3.4). nil disables
+	// tickets.
+	TicketKeys [][32]byte
+	// SessionCache enables session-ID resumption on a server.
+	SessionCache SessionCache
+	// ClientSessionCache enables resumption on a client (tickets and
+	// session IDs), keyed by ServerName.
+	ClientSessionCache ClientSessionCache
+	// SessionLifetime bounds how old a resumed session may be; 0 means 24h.
+	SessionLifetime time.Duration
+
 	// KeyLogWriter, if set, receives NSS key log lines
 	// ("CLIENT_RANDOM <hex> <hex>\n") for each handshake. It is a debugging
 	// aid that compromises security.

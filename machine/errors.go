@@ -115,6 +115,8 @@ var (
 	errClientCertRequired  = perr(messages.AlertHandshakeFailure, "client certificate required")
 	errBadStatus           = perr(messages.AlertUnexpectedMessage, "unexpected CertificateStatus")
 	errUnrecognizedName    = perr(messages.AlertUnrecognizedName, "no certificate for the requested server name")
+	errResumeSuite         = perr(messages.AlertIllegalParameter, "server resumed a session with a different cipher suite")
+	errResumeEMS           = perr(messages.AlertHandshakeFailure, "server resumed a session with a different extended master secret status")
 	errAlertInternalFailed = perr(messages.AlertInternalError, "internal error")
 )
 

@@ -20,9 +20,11 @@ package machine
 //	Application Data       <------->  Application Data
 
 import (
+	"bytes"
 	"crypto/x509"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/sanstls/sanstls/keys"
 	"github.com/sanstls/sanstls/messages"
@@ -30,10 +32,14 @@ import (
 
 // serverHandshake holds what the server learns during one handshake.
 type serverHandshake struct {
-	hello      *messages.ClientHello
-	cert       *Certificate
-	share      keys.KeyShare
-	clientCert *x509.Certificate
+	hello       *messages.ClientHello
+	cert        *Certificate
+	share       keys.KeyShare
+	clientCert  *x509.Certificate
+	clientChain [][]byte
+	resumed     bool
+	sessionID   []byte // issued for SessionCache, nil otherwise
+	sendTicket  bool   // RFC 5077: a NewSessionTicket goes before our CCS
 }
 
 type serverExpectClientHello struct{}
@@ -62,6 +68,9 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 		return nil, wrapf(errNoSharedGroup, "client does not support uncompressed points")
 	}
 	hs := &serverHandshake{hello: ch}
+	if state := c.findSession(ch); state != nil {
+		return c.resumeSession(hs, state, secureReneg)
+	}
 	suite, cert, scheme, group, err := c.negotiate(ch)
 	if err != nil {
 		return nil, err
@@ -95,6 +104,17 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 	}
 	if ch.SupportedPoints != nil {
 		sh.SupportedPoints = []uint8{messages.PointFormatUncompressed}
+	}
+	// RFC 5077, Section 3.2: an empty session_ticket extension promises a
+	// NewSessionTicket; a session ID lets SessionCache resume.
+	if len(c.cfg.TicketKeys) > 0 && ch.SessionTicketSupported {
+		sh.SessionTicketSupported, hs.sendTicket = true, true
+	} else if c.cfg.SessionCache != nil {
+		hs.sessionID = make([]byte, 32)
+		if _, err := io.ReadFull(c.cfg.Rand, hs.sessionID); err != nil {
+			return nil, err
+		}
+		sh.SessionID = hs.sessionID
 	}
 	if err := c.writeHandshake(sh); err != nil {
 		return nil, err
@@ -311,7 +331,7 @@ func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (
 	if authOfKey(certs[0].PublicKey) == 0 {
 		return nil, errUnsupportedCert
 	}
-	st.hs.clientCert = certs[0]
+	st.hs.clientCert, st.hs.clientChain = certs[0], cm.Certificates
 	c.cs.PeerCertificates = certs
 	pc := &PeerCerts{Chain: cm.Certificates, Certificates: certs, Now: c.now()}
 	next := &serverExpectClientKeyExchange{st.hs}
@@ -396,14 +416,150 @@ func (st *serverExpectFinished) handle(c *Conn, msg messages.Message) (handshake
 	if err != nil {
 		return nil, err
 	}
+	if st.hs.resumed {
+		// Abbreviated handshake: our Finished went first.
+		c.completeHandshake(proof)
+		return nil, nil
+	}
+	state := c.currentSession(st.hs.clientChain)
+	if st.hs.sendTicket {
+		if err := c.writeTicket(&state); err != nil {
+			return nil, err
+		}
+	}
 	if err := c.writeCCS(); err != nil {
 		return nil, err
 	}
 	if err := c.writeFinished(); err != nil {
 		return nil, err
 	}
+	if st.hs.sessionID != nil {
+		if blob, err := state.marshal(); err == nil {
+			c.cfg.SessionCache.Put(st.hs.sessionID, blob)
+		}
+	}
 	c.completeHandshake(proof)
 	return nil, nil
+}
+
+// writeTicket queues a NewSessionTicket carrying state (RFC 5077, Section
+// 3.3).
+func (c *Conn) writeTicket(state *sessionState) error {
+	blob, err := state.marshal()
+	if err != nil {
+		return err
+	}
+	ticket, err := sealTicket(c.cfg.TicketKeys, c.cfg.Rand, blob)
+	if err != nil {
+		return err
+	}
+	hint := uint32(c.cfg.sessionLifetime() / time.Second)
+	return c.writeHandshake(&messages.NewSessionTicket{LifetimeHint: hint, Ticket: ticket})
+}
+
+// findSession returns the session a ClientHello asks to resume, if we have
+// it and may resume it; otherwise the handshake is a full one.
+func (c *Conn) findSession(ch *messages.ClientHello) *sessionState {
+	var blob []byte
+	switch {
+	case len(c.cfg.TicketKeys) > 0 && ch.SessionTicketSupported && len(ch.SessionTicket) > 0:
+		// RFC 5077, Section 3.4: the client sends a session ID with its
+		// ticket so that our echo of it signals resumption.
+		if len(ch.SessionID) == 0 {
+			return nil
+		}
+		b, ok := openTicket(c.cfg.TicketKeys, ch.SessionTicket)
+		if !ok {
+			return nil // RFC 5077, Section 3.3: fall back to a full handshake
+		}
+		blob = b
+	case c.cfg.SessionCache != nil && len(ch.SessionID) > 0:
+		b, ok := c.cfg.SessionCache.Get(ch.SessionID)
+		if !ok {
+			return nil
+		}
+		blob = b
+	default:
+		return nil
+	}
+	state, err := unmarshalSessionState(blob)
+	if err != nil {
+		return nil
+	}
+	now := c.now()
+	suite := suiteByID(state.suite)
+	switch {
+	case suite == nil || !slices.Contains(c.cfg.enabledSuites(), suite) || !slices.Contains(ch.CipherSuites, state.suite):
+		return nil // the suite must still be enabled and offered
+	case state.ems != ch.ExtendedMasterSecret:
+		return nil // RFC 7627, Section 5.3: no abbreviated handshake
+	case now.Before(state.created.Add(-time.Minute)) || now.Sub(state.created) > c.cfg.sessionLifetime():
+		return nil
+	case state.serverName != ch.ServerName:
+		return nil // RFC 6066, Section 3: a session is bound to its name
+	case len(state.peerChain) == 0 && (c.cfg.ClientAuth == RequireAnyClientCert || c.cfg.ClientAuth == RequireAndVerifyClientCert):
+		return nil // the client-certificate policy must still be met
+	}
+	if len(state.peerChain) > 0 && c.cfg.ClientAuth >= VerifyClientCertIfGiven {
+		if leaf := parsePeerChain(state.peerChain[:1]); leaf == nil || now.After(leaf[0].NotAfter) {
+			return nil
+		}
+	}
+	return state
+}
+
+// resumeSession runs the server side of an abbreviated handshake (RFC 5246,
+// Section 7.3): ServerHello echoing the session ID, ChangeCipherSpec and
+// Finished, then the client's ChangeCipherSpec and Finished.
+func (c *Conn) resumeSession(hs *serverHandshake, state *sessionState, secureReneg bool) (handshakeState, error) {
+	ch := hs.hello
+	hs.resumed = true
+	c.suite = suiteByID(state.suite)
+	alpn, err := c.negotiateALPN(ch)
+	if err != nil {
+		return nil, err
+	}
+	c.clientRandom = ch.Random
+	if _, err := io.ReadFull(c.cfg.Rand, c.serverRandom[:]); err != nil {
+		return nil, err
+	}
+	c.masterSecret = bytes.Clone(state.masterSecret)
+	c.cs.ServerName = ch.ServerName
+	c.cs.NegotiatedProtocol = alpn
+	c.cs.ExtendedMasterSecret = state.ems
+	c.cs.SecureRenegotiation = secureReneg
+	c.cs.DidResume = true
+	if len(state.peerChain) > 0 {
+		c.cs.PeerCertificates = parsePeerChain(state.peerChain)
+	}
+	sh := &messages.ServerHello{
+		Version:                      messages.VersionTLS12,
+		Random:                       c.serverRandom,
+		SessionID:                    ch.SessionID,
+		CipherSuite:                  state.suite,
+		CompressionMethod:            messages.CompressionNull,
+		HasExtensions:                true,
+		ALPNProtocol:                 alpn,
+		ExtendedMasterSecret:         state.ems,
+		SecureRenegotiationSupported: secureReneg,
+	}
+	if ch.SupportedPoints != nil {
+		sh.SupportedPoints = []uint8{messages.PointFormatUncompressed}
+	}
+	if err := c.writeHandshake(sh); err != nil {
+		return nil, err
+	}
+	c.logKey()
+	if err := c.installKeys(); err != nil {
+		return nil, err
+	}
+	if err := c.writeCCS(); err != nil {
+		return nil, err
+	}
+	if err := c.writeFinished(); err != nil {
+		return nil, err
+	}
+	return &serverExpectCCS{hs}, nil
 }
 
 var _ ccsReceiver = (*serverExpectCCS)(nil)

@@ -1,0 +1,205 @@
+package machine
+
+// Session resumption (RFC 5246 Section 7.3 abbreviated handshake, with
+// session IDs, and RFC 5077 session tickets).
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
+	"crypto/x509"
+	"errors"
+	"io"
+	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+
+	"github.com/sanstls/sanstls/messages"
+)
+
+// SessionCache stores server-side sessions by session ID, for clients that
+// resume without tickets. Get and Put are called synchronously from the
+// machine; an implementation shared by concurrent Conns must do its own
+// locking. The state is opaque and holds the master secret: keep it in
+// memory only.
+type SessionCache interface {
+	Get(sessionID []byte) (state []byte, ok bool)
+	Put(sessionID []byte, state []byte)
+}
+
+// ClientSessionCache stores client sessions by server name. Put with a nil
+// session removes the entry.
+type ClientSessionCache interface {
+	Get(key string) (*ClientSession, bool)
+	Put(key string, s *ClientSession)
+}
+
+// A ClientSession is what a client keeps to resume: the server's ticket or
+// session ID and the secrets of the session. Treat it as opaque.
+type ClientSession struct {
+	ticket    []byte
+	sessionID []byte
+	state     sessionState
+}
+
+// sessionState is the resumable part of a connection.
+type sessionState struct {
+	suite        uint16
+	masterSecret []byte
+	ems          bool
+	created      time.Time
+	serverName   string
+	alpn         string
+	peerChain    [][]byte // the peer's certificates (server: the client's)
+}
+
+// defaultSessionLifetime bounds how long a session may be resumed (RFC 9325
+// Section 3.4 and RFC 5077 Section 5.6 ask for a bounded lifetime).
+const defaultSessionLifetime = 24 * time.Hour
+
+const sessionStateVersion = 1
+
+func (s *sessionState) marshal() ([]byte, error) {
+	var b cryptobyte.Builder
+	b.AddUint8(sessionStateVersion)
+	b.AddUint16(messages.VersionTLS12)
+	b.AddUint16(s.suite)
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.masterSecret) })
+	ems := uint8(0)
+	if s.ems {
+		ems = 1
+	}
+	b.AddUint8(ems)
+	b.AddUint64(uint64(s.created.Unix()))
+	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.serverName)) })
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.alpn)) })
+	b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
+		for _, c := range s.peerChain {
+			b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(c) })
+		}
+	})
+	return b.Bytes()
+}
+
+var errBadSessionState = errors.New("sanstls: malformed session state")
+
+func unmarshalSessionState(data []byte) (*sessionState, error) {
+	s := &sessionState{}
+	in := cryptobyte.String(data)
+	var ver uint8
+	var vers uint16
+	var ems uint8
+	var created uint64
+	var master, name, alpn, chain cryptobyte.String
+	if !in.ReadUint8(&ver) || ver != sessionStateVersion ||
+		!in.ReadUint16(&vers) || vers != messages.VersionTLS12 ||
+		!in.ReadUint16(&s.suite) ||
+		!in.ReadUint8LengthPrefixed(&master) || len(master) != 48 ||
+		!in.ReadUint8(&ems) || ems > 1 ||
+		!in.ReadUint64(&created) ||
+		!in.ReadUint16LengthPrefixed(&name) ||
+		!in.ReadUint8LengthPrefixed(&alpn) ||
+		!in.ReadUint24LengthPrefixed(&chain) || !in.Empty() {
+		return nil, errBadSessionState
+	}
+	for !chain.Empty() {
+		var cert cryptobyte.String
+		if !chain.ReadUint24LengthPrefixed(&cert) || len(cert) == 0 {
+			return nil, errBadSessionState
+		}
+		s.peerChain = append(s.peerChain, bytes.Clone(cert))
+	}
+	s.masterSecret = bytes.Clone(master)
+	s.ems = ems == 1
+	s.created = time.Unix(int64(created), 0)
+	s.serverName = string(name)
+	s.alpn = string(alpn)
+	return s, nil
+}
+
+// Session tickets (RFC 5077 Section 4, recommended format, with an AEAD):
+//
+//	key_name[16] || nonce[12] || AES-256-GCM(state, aad = key_name)
+//
+// Each configured ticket key yields an AEAD key and a key name by hashing it
+// with a distinct label, so the name reveals nothing about the key. The first
+// key seals; all of them open, which lets callers rotate keys.
+const (
+	ticketKeyNameLen = 16
+	ticketNonceLen   = 12
+)
+
+func ticketKeys(k [32]byte) (name [ticketKeyNameLen]byte, aead cipher.AEAD) {
+	n := sha256.Sum256(append([]byte("sanstls ticket key name\x00"), k[:]...))
+	copy(name[:], n[:])
+	key := sha256.Sum256(append([]byte("sanstls ticket aead key\x00"), k[:]...))
+	block, err := aes.NewCipher(key[:])
+	if err != nil {
+		panic(err) // a 32-byte key is always valid
+	}
+	aead, err = cipher.NewGCM(block)
+	if err != nil {
+		panic(err)
+	}
+	return name, aead
+}
+
+func sealTicket(keys [][32]byte, rand io.Reader, state []byte) ([]byte, error) {
+	name, aead := ticketKeys(keys[0])
+	out := make([]byte, ticketKeyNameLen+ticketNonceLen, ticketKeyNameLen+ticketNonceLen+len(state)+aead.Overhead())
+	copy(out, name[:])
+	if _, err := io.ReadFull(rand, out[ticketKeyNameLen:]); err != nil {
+		return nil, err
+	}
+	return aead.Seal(out, out[ticketKeyNameLen:], state, out[:ticketKeyNameLen]), nil
+}
+
+func openTicket(keys [][32]byte, ticket []byte) ([]byte, bool) {
+	if len(ticket) < ticketKeyNameLen+ticketNonceLen+16 {
+		return nil, false
+	}
+	for _, k := range keys {
+		name, aead := ticketKeys(k)
+		if !bytes.Equal(name[:], ticket[:ticketKeyNameLen]) {
+			continue // key names are public; no constant time needed
+		}
+		nonce := ticket[ticketKeyNameLen : ticketKeyNameLen+ticketNonceLen]
+		state, err := aead.Open(nil, nonce, ticket[ticketKeyNameLen+ticketNonceLen:], ticket[:ticketKeyNameLen])
+		return state, err == nil
+	}
+	return nil, false
+}
+
+// sessionLifetime is the configured or default session lifetime.
+func (cfg *Config) sessionLifetime() time.Duration {
+	if cfg.SessionLifetime > 0 {
+		return cfg.SessionLifetime
+	}
+	return defaultSessionLifetime
+}
+
+// currentSession captures the resumable state of the handshake just done.
+func (c *Conn) currentSession(peerChain [][]byte) sessionState {
+	return sessionState{
+		suite:        c.suite.id,
+		masterSecret: c.masterSecret,
+		ems:          c.cs.ExtendedMasterSecret,
+		created:      c.now(),
+		serverName:   c.cs.ServerName,
+		alpn:         c.cs.NegotiatedProtocol,
+		peerChain:    peerChain,
+	}
+}
+
+// clientSessionKey is the ClientSessionCache key for this connection.
+func (cfg *Config) clientSessionKey() string { return cfg.ServerName }
+
+// parsePeerChain re-parses a resumed session's peer certificates.
+func parsePeerChain(chain [][]byte) []*x509.Certificate {
+	certs, err := parseChain(chain)
+	if err != nil {
+		return nil
+	}
+	return certs
+}

@@ -1,0 +1,214 @@
+package machine_test
+
+import (
+	"crypto/tls"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/sanstls/sanstls/machine"
+)
+
+type mapClientCache map[string]*machine.ClientSession
+
+func (m mapClientCache) Get(k string) (*machine.ClientSession, bool) { s, ok := m[k]; return s, ok }
+func (m mapClientCache) Put(k string, s *machine.ClientSession) {
+	if s == nil {
+		delete(m, k)
+		return
+	}
+	m[k] = s
+}
+
+type mapServerCache map[string][]byte
+
+func (m mapServerCache) Get(id []byte) ([]byte, bool) { s, ok := m[string(id)]; return s, ok }
+func (m mapServerCache) Put(id, state []byte)         { m[string(id)] = state }
+
+// resumePair runs two handshakes with the same caches and reports whether
+// the second resumed.
+func resumePair(t *testing.T, ccache mapClientCache, mod func(c, s *machine.Config, round int)) [2]machine.ConnectionState {
+	t.Helper()
+	var states [2]machine.ConnectionState
+	for round := range 2 {
+		ccfg := clientConfig(t, "resume")
+		ccfg.ClientSessionCache = ccache
+		scfg := serverConfig(t, "resume")
+		mod(ccfg, scfg, round)
+		pr := newPair(t, ccfg, scfg)
+		pr.handshake()
+		pr.write(pr.client, []byte("ping"))
+		pr.write(pr.server, []byte("pong"))
+		pr.run()
+		if string(pr.server.received) != "ping" || string(pr.client.received) != "pong" {
+			t.Fatalf("round %d: data %q %q", round, pr.server.received, pr.client.received)
+		}
+		cs, ss := pr.client.conn.State(), pr.server.conn.State()
+		if cs.DidResume != ss.DidResume {
+			t.Fatalf("round %d: client DidResume %v, server %v", round, cs.DidResume, ss.DidResume)
+		}
+		states[round] = cs
+	}
+	return states
+}
+
+func TestResumeWithTicket(t *testing.T) {
+	keys := [][32]byte{{1, 2, 3}}
+	st := resumePair(t, mapClientCache{}, func(c, s *machine.Config, round int) { s.TicketKeys = keys })
+	if st[0].DidResume || !st[1].DidResume {
+		t.Fatalf("DidResume = %v, %v; want false, true", st[0].DidResume, st[1].DidResume)
+	}
+	if len(st[1].PeerCertificates) == 0 || st[1].CipherSuite != st[0].CipherSuite {
+		t.Error("resumed state lost the peer certificates or the suite")
+	}
+}
+
+func TestResumeWithSessionID(t *testing.T) {
+	cache := mapServerCache{}
+	st := resumePair(t, mapClientCache{}, func(c, s *machine.Config, round int) { s.SessionCache = cache })
+	if st[0].DidResume || !st[1].DidResume {
+		t.Fatalf("DidResume = %v, %v; want false, true", st[0].DidResume, st[1].DidResume)
+	}
+}
+
+func TestResumeRotatedTicketKey(t *testing.T) {
+	st := resumePair(t, mapClientCache{}, func(c, s *machine.Config, round int) {
+		s.TicketKeys = [][32]byte{{1}}
+		if round == 1 {
+			s.TicketKeys = [][32]byte{{2}, {1}} // new key first, old still opens
+		}
+	})
+	if !st[1].DidResume {
+		t.Fatal("a ticket sealed with a rotated-out (but still listed) key did not resume")
+	}
+}
+
+// TestResumeDeclined: each reason a server must not resume falls back to a
+// full handshake that still succeeds.
+func TestResumeDeclined(t *testing.T) {
+	cases := map[string]func(c, s *machine.Config, round int){
+		"unknown ticket key": func(c, s *machine.Config, round int) {
+			s.TicketKeys = [][32]byte{{byte(round + 1)}}
+		},
+		"expired": func(c, s *machine.Config, round int) {
+			s.TicketKeys = [][32]byte{{1}}
+			if round == 1 {
+				later := testNow.Add(25 * time.Hour)
+				s.Time = func() time.Time { return later }
+			}
+		},
+		"suite no longer enabled": func(c, s *machine.Config, round int) {
+			s.TicketKeys = [][32]byte{{1}}
+			if round == 1 {
+				s.CipherSuites = []uint16{machine.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}
+			}
+		},
+		"different server name": func(c, s *machine.Config, round int) {
+			s.TicketKeys = [][32]byte{{1}}
+			if round == 1 {
+				c.InsecureSkipVerify = true
+				c.ServerName = "other.example"
+			}
+		},
+	}
+	for name, mod := range cases {
+		t.Run(name, func(t *testing.T) {
+			cache := mapClientCache{}
+			st := resumePair(t, cache, func(c, s *machine.Config, round int) {
+				mod(c, s, round)
+				if name == "different server name" && round == 1 {
+					// the cache is keyed by name: copy the session over
+					if sess, ok := cache["example.com"]; ok {
+						cache["other.example"] = sess
+					}
+				}
+			})
+			if st[1].DidResume {
+				t.Fatal("resumed although it must not")
+			}
+		})
+	}
+}
+
+// TestResumeInteropCryptoTLS: tickets both ways with crypto/tls.
+func TestResumeInteropCryptoTLS(t *testing.T) {
+	p := getPKI(t)
+	t.Run("our client", func(t *testing.T) {
+		scfg := tlsServerConfig(t, p.tlsECDSA)
+		cache := mapClientCache{}
+		for round := range 2 {
+			cn, sn := net.Pipe()
+			srv := tls.Server(sn, scfg)
+			done := make(chan error, 1)
+			go func() { done <- echoServer(srv) }()
+			ccfg := clientConfig(t, "resume-interop")
+			ccfg.ClientSessionCache = cache
+			mc, _ := machine.Client(ccfg)
+			d := newDriver(mc, cn)
+			cn.SetDeadline(time.Now().Add(20 * time.Second))
+			if err := d.handshake(); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if got := mc.State().DidResume; got != (round == 1) {
+				t.Fatalf("round %d: DidResume %v", round, got)
+			}
+			d.send([]byte("x"))
+			if _, err := d.readN(1); err != nil {
+				t.Fatal(err)
+			}
+			d.close()
+			for !d.eof {
+				if err := d.pump(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			if srv.ConnectionState().DidResume != (round == 1) {
+				t.Fatalf("round %d: crypto/tls DidResume %v", round, srv.ConnectionState().DidResume)
+			}
+			cn.Close()
+		}
+	})
+	t.Run("their client", func(t *testing.T) {
+		cache := tls.NewLRUClientSessionCache(4)
+		for round := range 2 {
+			cn, sn := net.Pipe()
+			scfg := serverConfig(t, "resume-interop")
+			scfg.TicketKeys = [][32]byte{{9}}
+			ms, _ := machine.Server(scfg)
+			errc := make(chan error, 1)
+			go func() {
+				d := newDriver(ms, sn)
+				if err := d.handshake(); err != nil {
+					errc <- err
+					return
+				}
+				for !d.eof {
+					if err := d.pump(); err != nil {
+						errc <- err
+						return
+					}
+				}
+				errc <- nil // crypto/tls closed the pipe after its close_notify
+			}()
+			cli := tls.Client(cn, &tls.Config{RootCAs: p.roots, ServerName: "example.com", Time: fixedTime,
+				MaxVersion: tls.VersionTLS12, ClientSessionCache: cache})
+			cli.SetDeadline(time.Now().Add(20 * time.Second))
+			if err := cli.Handshake(); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if cli.ConnectionState().DidResume != (round == 1) {
+				t.Fatalf("round %d: crypto/tls DidResume %v", round, cli.ConnectionState().DidResume)
+			}
+			cli.Close()
+			if err := <-errc; err != nil {
+				t.Fatalf("round %d: our server: %v", round, err)
+			}
+			if ms.State().DidResume != (round == 1) {
+				t.Fatalf("round %d: our DidResume %v", round, ms.State().DidResume)
+			}
+		}
+	})
+}
