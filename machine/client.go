@@ -24,6 +24,7 @@ package machine
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"crypto/x509"
 	"io"
 	"net/netip"
@@ -76,7 +77,7 @@ func clientStart(c *Conn) (handshakeState, error) {
 		HasExtensions:                true,
 		ServerName:                   hostnameForSNI(cfg.ServerName),
 		StatusRequest:                true,
-		SupportedGroups:              slices.Clone(cfg.groups()),
+		SupportedGroups:              cfg.offeredGroups(),
 		SupportedPoints:              []uint8{messages.PointFormatUncompressed},
 		SignatureAlgorithms:          slices.Clone(cfg.sigSchemes()),
 		ExtendedMasterSecret:         true,
@@ -85,6 +86,8 @@ func clientStart(c *Conn) (handshakeState, error) {
 	}
 	for _, s := range cfg.enabledSuites() {
 		hello.CipherSuites = append(hello.CipherSuites, s.id)
+		// RFC 7366: ask for encrypt-then-MAC whenever CBC is offered.
+		hello.EncryptThenMAC = hello.EncryptThenMAC || s.cbc()
 	}
 	if len(hello.CipherSuites) == 0 {
 		return nil, errNoSharedSuite
@@ -162,6 +165,7 @@ func (st *clientExpectServerHello) handle(c *Conn, msg messages.Message) (handsh
 		return nil, err
 	}
 	c.serverRandom = sh.Random
+	c.encryptThenMAC = sh.EncryptThenMAC
 	hs.serverHello = sh
 	c.cs.ExtendedMasterSecret = sh.ExtendedMasterSecret
 	c.cs.NegotiatedProtocol = sh.ALPNProtocol
@@ -207,7 +211,7 @@ func (st *clientExpectServerHello) checkExtensions(c *Conn, sh *messages.ServerH
 		sh.StatusRequest && !hello.StatusRequest,
 		sh.ALPNProtocol != "" && hello.ALPNProtocols == nil,
 		len(sh.SCTs) > 0 && !hello.SCT,
-		sh.EncryptThenMAC && !hello.EncryptThenMAC,
+		sh.EncryptThenMAC && (!hello.EncryptThenMAC || !c.suite.cbc()),
 		sh.RecordSizeLimit != 0 && hello.RecordSizeLimit == 0,
 		sh.SessionTicketSupported && !hello.SessionTicketSupported,
 		sh.SupportedVersion != 0,
@@ -254,9 +258,14 @@ func (st *clientExpectCertificate) handle(c *Conn, msg messages.Message) (handsh
 	if authOfKey(leaf.PublicKey) != c.suite.auth {
 		return nil, errUnsupportedCert
 	}
-	// RFC 5246, Section 7.4.2: an ECDHE_* server certificate's key must be
-	// usable for signing; honour keyUsage when the certificate has one.
-	if leaf.KeyUsage != 0 && leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+	// RFC 5246, Section 7.4.2: the key must be usable for the key
+	// exchange: signing for (EC)DHE, encryption for RSA. Honour keyUsage
+	// when the certificate has one.
+	want := x509.KeyUsageDigitalSignature
+	if c.suite.kx == kxRSA {
+		want = x509.KeyUsageKeyEncipherment
+	}
+	if leaf.KeyUsage != 0 && leaf.KeyUsage&want == 0 {
 		return nil, errCertKeyUsage
 	}
 	hs.peerCerts, hs.peerChain = certs, cm.Certificates
@@ -282,12 +291,9 @@ func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (
 		c.cs.OCSPResponse = cs.Response
 		return st, nil
 	}
-	ske, err := expect[*messages.ServerKeyExchange](msg)
-	if err != nil {
-		return nil, err
-	}
 	// The chain is judged now, once a stapled OCSP response had its chance
-	// to arrive.
+	// to arrive, before the next message (ServerKeyExchange, or for RSA key
+	// exchange CertificateRequest or ServerHelloDone) is acted on.
 	pc := &PeerCerts{
 		Chain:        hs.peerChain,
 		Certificates: hs.peerCerts,
@@ -303,7 +309,7 @@ func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (
 			if verr != nil {
 				return nil, callerVerifyError(verr)
 			}
-			return st.processSKE(c, ske)
+			return st.afterCertificate(c, msg)
 		}
 		c.events.push(Event{Kind: EventVerifyPeer, Peer: pc})
 		return pausedState{}, nil
@@ -311,12 +317,62 @@ func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (
 	if err := c.checkPeer(pc); err != nil {
 		return nil, err
 	}
-	return st.processSKE(c, ske)
+	return st.afterCertificate(c, msg)
 }
 
-// processSKE verifies the server's signed ECDHE parameters (RFC 8422,
+// afterCertificate handles the first message after the server's
+// certificate: ServerKeyExchange for (EC)DHE; for RSA key exchange there is
+// none (RFC 5246, Section 7.4.3: it "MUST NOT be used" with RSA), so the
+// message belongs to the next state.
+func (st *clientExpectServerKeyExchange) afterCertificate(c *Conn, msg messages.Message) (handshakeState, error) {
+	if c.suite.kx == kxRSA {
+		if _, ok := msg.(*messages.ServerKeyExchange); ok {
+			return nil, wrapf(errUnexpectedMessage, "ServerKeyExchange with RSA key exchange")
+		}
+		next := &clientExpectServerHelloDone{hs: st.hs}
+		return next.handle(c, msg)
+	}
+	ske, err := expect[*messages.ServerKeyExchange](msg)
+	if err != nil {
+		return nil, err
+	}
+	if c.suite.kx == kxDHE {
+		return st.processDHE(c, ske)
+	}
+	return st.processECDHE(c, ske)
+}
+
+// processDHE verifies the server's signed Diffie-Hellman parameters (RFC
+// 5246, Section 7.4.3) and computes the premaster secret. Custom groups are
+// accepted at 2048 bits or more (RFC 7919, Section 3.1; RFC 9325, Section
+// 4.5); smaller ones get insufficient_security.
+func (st *clientExpectServerKeyExchange) processDHE(c *Conn, ske *messages.ServerKeyExchange) (handshakeState, error) {
+	hs := st.hs
+	params, err := messages.ParseDHEParams(ske.Body)
+	if err != nil {
+		return nil, err
+	}
+	signed := make([]byte, 0, 64+len(params.Raw))
+	signed = append(append(append(signed, c.clientRandom[:]...), c.serverRandom[:]...), params.Raw...)
+	if err := c.verifySigned(hs.peerCerts[0].PublicKey, params.Signature, signed); err != nil {
+		return nil, err
+	}
+	share, err := keys.GenerateDHEKeyShare(params.P, params.G, c.cfg.Rand)
+	if err != nil {
+		return nil, wrapf(errWeakDH, "%v", err)
+	}
+	pre, err := share.SharedSecret(params.Ys)
+	if err != nil {
+		return nil, wrapf(errBadPeerKey, "%v", err)
+	}
+	hs.preMaster, hs.publicKey = pre, share.PublicKey()
+	c.cs.Group = Group(share.Group())
+	return &clientExpectServerHelloDone{hs: hs}, nil
+}
+
+// processECDHE verifies the server's signed ECDHE parameters (RFC 8422,
 // Section 5.4) and computes the premaster secret.
-func (st *clientExpectServerKeyExchange) processSKE(c *Conn, ske *messages.ServerKeyExchange) (handshakeState, error) {
+func (st *clientExpectServerKeyExchange) processECDHE(c *Conn, ske *messages.ServerKeyExchange) (handshakeState, error) {
 	hs := st.hs
 	params, err := messages.ParseECDHEParams(ske.Body)
 	if err != nil {
@@ -368,7 +424,27 @@ func (st *clientExpectServerHelloDone) handle(c *Conn, msg messages.Message) (ha
 			return nil, err
 		}
 	}
-	if err := c.writeHandshake(messages.NewECDHEClientKeyExchange(hs.publicKey)); err != nil {
+	var cke *messages.ClientKeyExchange
+	switch c.suite.kx {
+	case kxECDHE:
+		cke = messages.NewECDHEClientKeyExchange(hs.publicKey)
+	case kxDHE:
+		cke = messages.NewDHEClientKeyExchange(hs.publicKey)
+	case kxRSA:
+		// RFC 5246, Section 7.4.7.1: the premaster carries the version we
+		// offered, encrypted to the server certificate's key.
+		pub, ok := hs.peerCerts[0].PublicKey.(*rsa.PublicKey)
+		if !ok {
+			return nil, errUnsupportedCert
+		}
+		pre, ct, err := keys.EncryptPremaster(pub, hs.hello.Version, c.cfg.Rand)
+		if err != nil {
+			return nil, err
+		}
+		hs.preMaster = pre
+		cke = messages.NewRSAClientKeyExchange(ct)
+	}
+	if err := c.writeHandshake(cke); err != nil {
 		return nil, err
 	}
 	c.computeMasterSecret(hs.preMaster, c.cs.ExtendedMasterSecret)

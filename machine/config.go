@@ -178,6 +178,47 @@ func (cfg *Config) groups() []Group {
 	return defaultGroups
 }
 
+// isFFDHE reports whether g is a finite-field group (RFC 7919, Section 2:
+// the range 256-511).
+func isFFDHE(g Group) bool { return g >= 256 && g <= 511 }
+
+// ecGroups returns the configured elliptic-curve groups in preference order.
+func (cfg *Config) ecGroups() []Group {
+	var out []Group
+	for _, g := range cfg.groups() {
+		if !isFFDHE(g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// ffdheGroups returns the configured RFC 7919 groups, or all three.
+func (cfg *Config) ffdheGroups() []Group {
+	var out []Group
+	for _, g := range cfg.groups() {
+		if isFFDHE(g) {
+			out = append(out, g)
+		}
+	}
+	if len(out) == 0 {
+		out = []Group{messages.GroupFFDHE2048, messages.GroupFFDHE3072, messages.GroupFFDHE4096}
+	}
+	return out
+}
+
+// offeredGroups is a client's supported_groups: the EC groups, plus the
+// FFDHE groups when a DHE suite is enabled (RFC 7919, Section 3).
+func (cfg *Config) offeredGroups() []Group {
+	out := cfg.ecGroups()
+	for _, s := range cfg.enabledSuites() {
+		if s.kx == kxDHE {
+			return append(out, cfg.ffdheGroups()...)
+		}
+	}
+	return out
+}
+
 func (cfg *Config) sigSchemes() []SignatureScheme {
 	if len(cfg.SignatureSchemes) > 0 {
 		return cfg.SignatureSchemes

@@ -52,7 +52,7 @@ type Conn struct {
 	events                  eventQueue
 	clientFinished          []byte // verify_data of the last handshake (RFC 5746)
 	serverFinished          []byte
-	secureRenegotiation     bool
+	encryptThenMAC          bool // RFC 7366 negotiated (CBC suites only)
 	masterSecret            []byte
 	clientRandom            [32]byte
 	serverRandom            [32]byte

@@ -75,7 +75,7 @@ var (
 	errTooManyWarnings     = perr(messages.AlertUnexpectedMessage, "too many consecutive warning alerts")
 	errEmptyHandshake      = perr(messages.AlertUnexpectedMessage, "empty handshake or alert record")
 	errRenegotiation       = perr(messages.AlertNoRenegotiation, "renegotiation is not enabled")
-	errBadCCS              = perr(messages.AlertDecodeError, "malformed ChangeCipherSpec")
+	errBadCCS              = perr(messages.AlertUnexpectedMessage, "malformed ChangeCipherSpec") // as OpenSSL and tlsfuzzer expect
 	errBadAlert            = perr(messages.AlertDecodeError, "malformed alert record")
 	errRecordOverflow      = perr(messages.AlertRecordOverflow, "record too large")
 	errHandshakeTooLarge   = perr(messages.AlertIllegalParameter, "handshake message too large")
@@ -117,6 +117,7 @@ var (
 	errUnrecognizedName    = perr(messages.AlertUnrecognizedName, "no certificate for the requested server name")
 	errResumeSuite         = perr(messages.AlertIllegalParameter, "server resumed a session with a different cipher suite")
 	errResumeEMS           = perr(messages.AlertHandshakeFailure, "server resumed a session with a different extended master secret status")
+	errWeakDH              = perr(messages.AlertInsufficientSecurity, "server Diffie-Hellman group rejected")
 	errAlertInternalFailed = perr(messages.AlertInternalError, "internal error")
 )
 

@@ -99,12 +99,22 @@ func (c *Conn) writeCCS() error {
 // both directions' protection, activated by ChangeCipherSpec.
 func (c *Conn) installKeys() error {
 	s := c.suite
-	tk := keys.KeyBlock(s.hash, c.masterSecret, c.clientRandom[:], c.serverRandom[:], 0, s.keyLen, s.ivLen)
-	clientProt, err := s.aead(tk.ClientKey, tk.ClientIV)
-	if err != nil {
-		return err
+	tk := keys.KeyBlock(s.hash, c.masterSecret, c.clientRandom[:], c.serverRandom[:], s.macLen(), s.keyLen, s.ivLen)
+	var clientProt, serverProt keys.RecordProtection
+	var err error
+	if s.cbc() {
+		// TLS 1.2 CBC records carry an explicit IV (RFC 5246, Section
+		// 6.2.3.2), read from Config.Rand; no IV comes from the key block.
+		clientProt, err = keys.NewCBC(tk.ClientKey, tk.ClientMAC, s.mac, c.encryptThenMAC, c.cfg.Rand)
+		if err == nil {
+			serverProt, err = keys.NewCBC(tk.ServerKey, tk.ServerMAC, s.mac, c.encryptThenMAC, c.cfg.Rand)
+		}
+	} else {
+		clientProt, err = s.aead(tk.ClientKey, tk.ClientIV)
+		if err == nil {
+			serverProt, err = s.aead(tk.ServerKey, tk.ServerIV)
+		}
 	}
-	serverProt, err := s.aead(tk.ServerKey, tk.ServerIV)
 	if err != nil {
 		return err
 	}

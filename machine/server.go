@@ -21,6 +21,7 @@ package machine
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"crypto/x509"
 	"io"
 	"slices"
@@ -105,6 +106,9 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 	if ch.SupportedPoints != nil {
 		sh.SupportedPoints = []uint8{messages.PointFormatUncompressed}
 	}
+	// RFC 7366, Section 2: encrypt-then-MAC only with a CBC suite.
+	c.encryptThenMAC = ch.EncryptThenMAC && suite.cbc()
+	sh.EncryptThenMAC = c.encryptThenMAC
 	// RFC 5077, Section 3.2: an empty session_ticket extension promises a
 	// NewSessionTicket; a session ID lets SessionCache resume.
 	if len(c.cfg.TicketKeys) > 0 && ch.SessionTicketSupported {
@@ -127,20 +131,7 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 			return nil, err
 		}
 	}
-	// ServerKeyExchange: RFC 8422, Section 5.4.
-	hs.share, err = keys.GenerateKeyShare(uint16(group), c.cfg.Rand)
-	if err != nil {
-		return nil, err
-	}
-	params := messages.AppendECDHEParams(nil, group, hs.share.PublicKey())
-	signed := make([]byte, 0, 64+len(params))
-	signed = append(append(append(signed, c.clientRandom[:]...), c.serverRandom[:]...), params...)
-	sig, err := c.sign(cert.PrivateKey, scheme, signed)
-	if err != nil {
-		return nil, err
-	}
-	body := messages.DigitallySigned{Algorithm: scheme, Signature: sig}.Append(params)
-	if err := c.writeHandshake(&messages.ServerKeyExchange{Body: body}); err != nil {
+	if err := c.writeServerKeyExchange(hs, group, scheme); err != nil {
 		return nil, err
 	}
 	if c.cfg.ClientAuth != NoClientCert {
@@ -155,6 +146,40 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 		return &serverExpectClientCertificate{hs}, nil
 	}
 	return &serverExpectClientKeyExchange{hs}, nil
+}
+
+// writeServerKeyExchange queues the signed ephemeral parameters: ECDHE (RFC
+// 8422, Section 5.4) or DHE with an RFC 7919 group (RFC 5246, Section
+// 7.4.3). RSA key exchange sends none.
+func (c *Conn) writeServerKeyExchange(hs *serverHandshake, group Group, scheme SignatureScheme) error {
+	var params []byte
+	var err error
+	switch c.suite.kx {
+	case kxRSA:
+		return nil
+	case kxDHE:
+		p, g, ok := keys.FFDHEParams(uint16(group))
+		if !ok {
+			return errNoSharedGroup
+		}
+		if hs.share, err = keys.GenerateDHEKeyShare(p, g, c.cfg.Rand); err != nil {
+			return err
+		}
+		params = messages.AppendDHEParams(nil, p, g, hs.share.PublicKey())
+	default:
+		if hs.share, err = keys.GenerateKeyShare(uint16(group), c.cfg.Rand); err != nil {
+			return err
+		}
+		params = messages.AppendECDHEParams(nil, group, hs.share.PublicKey())
+	}
+	signed := make([]byte, 0, 64+len(params))
+	signed = append(append(append(signed, c.clientRandom[:]...), c.serverRandom[:]...), params...)
+	sig, err := c.sign(hs.cert.PrivateKey, scheme, signed)
+	if err != nil {
+		return err
+	}
+	body := messages.DigitallySigned{Algorithm: scheme, Signature: sig}.Append(params)
+	return c.writeHandshake(&messages.ServerKeyExchange{Body: body})
 }
 
 // checkClientVersion negotiates TLS 1.2 or fails. RFC 5246 Appendix E.1,
@@ -217,32 +242,56 @@ func (c *Conn) negotiate(ch *messages.ClientHello) (*cipherSuite, *Certificate, 
 	if len(order) == 0 {
 		return nil, nil, 0, 0, errNoSharedSuite
 	}
-	group, ok := c.pickGroup(ch)
-	if !ok {
-		return nil, nil, 0, 0, errNoSharedGroup
-	}
 	var firstErr error = errNoCertificate
 	for _, s := range order {
-		cert, scheme, err := c.pickCertificate(ch, s.auth)
+		group, ok := c.pickGroup(ch, s.kx)
+		if !ok {
+			if firstErr == errNoCertificate {
+				firstErr = errNoSharedGroup
+			}
+			continue
+		}
+		cert, scheme, err := c.pickCertificate(ch, s)
 		if err == nil {
 			return s, cert, scheme, group, nil
 		}
-		if firstErr == errNoCertificate {
+		if firstErr == errNoCertificate || firstErr == errNoSharedGroup {
 			firstErr = err
 		}
 	}
 	return nil, nil, 0, 0, firstErr
 }
 
-// pickGroup takes our most preferred group that the client supports. A
-// client without supported_groups is assumed to support P-256 (RFC 8422,
-// Section 4).
-func (c *Conn) pickGroup(ch *messages.ClientHello) (Group, bool) {
+// pickGroup takes our most preferred group of the suite's key exchange that
+// the client supports. For ECDHE a client without supported_groups is
+// assumed to support P-256 (RFC 8422, Section 4). For DHE (RFC 7919,
+// Section 4): a client that lists FFDHE groups gets one of them or no DHE
+// suite; one that lists none gets our first.
+func (c *Conn) pickGroup(ch *messages.ClientHello, kx keyExchange) (Group, bool) {
+	switch kx {
+	case kxRSA:
+		return 0, true
+	case kxDHE:
+		ours := c.cfg.ffdheGroups()
+		listed := false
+		for _, g := range ch.SupportedGroups {
+			listed = listed || isFFDHE(g)
+		}
+		if !listed {
+			return ours[0], true
+		}
+		for _, g := range ours {
+			if slices.Contains(ch.SupportedGroups, g) {
+				return g, true
+			}
+		}
+		return 0, false
+	}
 	theirs := ch.SupportedGroups
 	if theirs == nil {
 		theirs = []Group{CurveP256}
 	}
-	for _, g := range c.cfg.groups() {
+	for _, g := range c.cfg.ecGroups() {
 		if slices.Contains(theirs, g) {
 			return g, true
 		}
@@ -253,22 +302,30 @@ func (c *Conn) pickGroup(ch *messages.ClientHello) (Group, bool) {
 // pickCertificate chooses a certificate for the suite's authentication:
 // one whose name matches the client's SNI if any does, whose ECDSA curve the
 // client supports, and that can sign with a scheme the client accepts.
-func (c *Conn) pickCertificate(ch *messages.ClientHello, auth authType) (*Certificate, SignatureScheme, error) {
+func (c *Conn) pickCertificate(ch *messages.ClientHello, suite *cipherSuite) (*Certificate, SignatureScheme, error) {
 	var fallback *Certificate
 	var fallbackScheme SignatureScheme
 	err := errNoCertificate
 	for i := range c.certs {
 		cert := &c.certs[i]
-		if cert.Leaf == nil || cert.PrivateKey == nil || authOfKey(cert.Leaf.PublicKey) != auth {
+		if cert.Leaf == nil || cert.PrivateKey == nil || authOfKey(cert.Leaf.PublicKey) != suite.auth {
 			continue
 		}
 		if g := groupOfKey(cert.Leaf.PublicKey); g != 0 && ch.SupportedGroups != nil && !slices.Contains(ch.SupportedGroups, g) {
 			continue // RFC 8422, Section 5.1: the client must support the curve
 		}
-		scheme, ok := pickScheme(c.cfg.sigSchemes(), ch.SignatureAlgorithms, cert.Leaf.PublicKey)
-		if !ok {
-			err = errNoSharedSigAlg
-			continue
+		var scheme SignatureScheme
+		if suite.kx == kxRSA {
+			// RSA key exchange decrypts instead of signing.
+			if _, ok := cert.PrivateKey.(*rsa.PrivateKey); !ok {
+				continue
+			}
+		} else {
+			var ok bool
+			if scheme, ok = pickScheme(c.cfg.sigSchemes(), ch.SignatureAlgorithms, cert.Leaf.PublicKey); !ok {
+				err = errNoSharedSigAlg
+				continue
+			}
 		}
 		if ch.ServerName == "" || cert.Leaf.VerifyHostname(ch.ServerName) == nil {
 			return cert, scheme, nil
@@ -360,13 +417,9 @@ func (st *serverExpectClientKeyExchange) handle(c *Conn, msg messages.Message) (
 	if err != nil {
 		return nil, err
 	}
-	pub, err := cke.ECDHEPublic()
+	pre, err := c.premasterFromCKE(st.hs, cke)
 	if err != nil {
 		return nil, err
-	}
-	pre, err := st.hs.share.SharedSecret(pub)
-	if err != nil {
-		return nil, wrapf(errBadPeerKey, "%v", err)
 	}
 	st.hs.share = nil
 	c.computeMasterSecret(pre, c.cs.ExtendedMasterSecret)
@@ -377,6 +430,41 @@ func (st *serverExpectClientKeyExchange) handle(c *Conn, msg messages.Message) (
 		return &serverExpectCertificateVerify{st.hs}, nil
 	}
 	return &serverExpectCCS{st.hs}, nil
+}
+
+// premasterFromCKE recovers the premaster secret from the client's key
+// exchange message.
+func (c *Conn) premasterFromCKE(hs *serverHandshake, cke *messages.ClientKeyExchange) ([]byte, error) {
+	switch c.suite.kx {
+	case kxRSA:
+		ct, err := cke.RSAEncryptedPremaster()
+		if err != nil {
+			return nil, err
+		}
+		// RFC 5246, Section 7.4.7.1: any failure, including a version
+		// mismatch with the ClientHello, yields a random premaster, in
+		// constant time, so that the Finished check fails instead.
+		return keys.DecryptPremaster(hs.cert.PrivateKey.(*rsa.PrivateKey), ct, hs.hello.Version, c.cfg.Rand)
+	case kxDHE:
+		pub, err := cke.DHEPublic()
+		if err != nil {
+			return nil, err
+		}
+		pre, err := hs.share.SharedSecret(pub)
+		if err != nil {
+			return nil, wrapf(errBadPeerKey, "%v", err)
+		}
+		return pre, nil
+	}
+	pub, err := cke.ECDHEPublic()
+	if err != nil {
+		return nil, err
+	}
+	pre, err := hs.share.SharedSecret(pub)
+	if err != nil {
+		return nil, wrapf(errBadPeerKey, "%v", err)
+	}
+	return pre, nil
 }
 
 type serverExpectCertificateVerify struct{ hs *serverHandshake }
@@ -546,6 +634,8 @@ func (c *Conn) resumeSession(hs *serverHandshake, state *sessionState, secureRen
 	if ch.SupportedPoints != nil {
 		sh.SupportedPoints = []uint8{messages.PointFormatUncompressed}
 	}
+	c.encryptThenMAC = ch.EncryptThenMAC && c.suite.cbc()
+	sh.EncryptThenMAC = c.encryptThenMAC
 	if err := c.writeHandshake(sh); err != nil {
 		return nil, err
 	}
