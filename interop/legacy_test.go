@@ -3,10 +3,13 @@
 package interop
 
 import (
+	"io"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sanstls/sanstls/adapters/netconn"
 	"github.com/sanstls/sanstls/machine"
@@ -152,5 +155,44 @@ func TestResumptionWithOpenSSL(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRenegotiationWithOpenSSL: s_client's "R" command renegotiates with
+// our server (RFC 5746 secure renegotiation), and the data exchange goes on.
+func TestRenegotiationWithOpenSSL(t *testing.T) {
+	p := testPKI(t)
+	f := p.writeFiles(t)
+	cfg := serverConfig(p)
+	cfg.AllowClientRenegotiation = true
+	srv := startOurServer(t, cfg, func(c *netconn.Conn) serverResult {
+		r := respond(c)
+		r.state = c.ConnectionState() // after the renegotiation
+		return r
+	})
+	bin := requirePeer(t, "openssl")
+	pr := startProc(t, procOptions{timeout: 30 * time.Second}, bin, "s_client", "-connect", "127.0.0.1:"+strconv.Itoa(srv.port),
+		"-tls1_2", "-servername", "localhost", "-CAfile", f.ca, "-verify_return_error")
+	if err := pr.waitOutput("Verify return code: 0", 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// s_client acts on a line that is exactly "R" and drops the rest of
+	// what it read with it, so the request follows once the renegotiation
+	// is under way (s_client prints the server's chain again).
+	io.WriteString(pr.stdin, "R\n")
+	for deadline := time.Now().Add(20 * time.Second); strings.Count(pr.out.String(), "depth=0 CN = localhost") < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("s_client did not renegotiate:\n%s", tail(pr.out.String()))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	io.WriteString(pr.stdin, "hello\n")
+	if err := pr.wait(20 * time.Second); err != nil {
+		t.Errorf("s_client: %v\n%s", err, tail(pr.out.String()))
+	}
+	checkSClient(t, pr.out.String(), "RENEGOTIATING", "sanstls answers over")
+	st := checkResult(t, "renegotiation", srv.next(t))
+	if st.Renegotiations != 1 || !st.SecureRenegotiation {
+		t.Errorf("our server: %d renegotiations, secure %v", st.Renegotiations, st.SecureRenegotiation)
 	}
 }

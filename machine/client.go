@@ -38,18 +38,19 @@ import (
 // clientHandshake holds what the client learns during one handshake; the
 // states share it and it only grows.
 type clientHandshake struct {
-	hello       *messages.ClientHello
-	serverHello *messages.ServerHello
-	peerCerts   []*x509.Certificate
-	peerChain   [][]byte
-	ocsp        []byte
-	verified    bool // the peer chain passed verification
-	certReq     *messages.CertificateRequest
-	preMaster   []byte
-	publicKey   []byte         // our key share, sent in ClientKeyExchange
-	session     *ClientSession // offered for resumption, or nil
-	resumed     bool
-	ticket      []byte // from NewSessionTicket
+	hello        *messages.ClientHello
+	serverHello  *messages.ServerHello
+	peerCerts    []*x509.Certificate
+	peerChain    [][]byte
+	ocsp         []byte
+	verified     bool // the peer chain passed verification
+	certReq      *messages.CertificateRequest
+	preMaster    []byte
+	publicKey    []byte         // our key share, sent in ClientKeyExchange
+	session      *ClientSession // offered for resumption, or nil
+	previousLeaf []byte         // renegotiation: the server's leaf so far
+	resumed      bool
+	ticket       []byte // from NewSessionTicket
 }
 
 // hostnameForSNI returns the name to send in server_name: IP literals are not
@@ -96,7 +97,15 @@ func clientStart(c *Conn) (handshakeState, error) {
 		hello.ALPNProtocols = slices.Clone(cfg.NextProtos)
 	}
 	hs := &clientHandshake{hello: hello}
-	if err := c.offerSession(hs); err != nil {
+	if c.renegotiating {
+		// RFC 5746, Section 3.5: prove the ongoing connection; never resume
+		// while renegotiating.
+		hello.SecureRenegotiation = c.clientFinished
+		if len(c.cs.PeerCertificates) > 0 {
+			hs.previousLeaf = c.cs.PeerCertificates[0].Raw
+		}
+		c.cs = ConnectionState{}
+	} else if err := c.offerSession(hs); err != nil {
 		return nil, err
 	}
 	if err := c.writeHandshake(hello); err != nil {
@@ -230,7 +239,7 @@ func (st *clientExpectServerHello) checkExtensions(c *Conn, sh *messages.ServerH
 	if !sh.SecureRenegotiationSupported {
 		return errMissingRI
 	}
-	if len(sh.SecureRenegotiation) != 0 {
+	if !bytes.Equal(sh.SecureRenegotiation, c.renegotiationInfo()) {
 		return errBadRI
 	}
 	if !sh.ExtendedMasterSecret && !c.cfg.AllowNoExtendedMasterSecret {
@@ -255,6 +264,11 @@ func (st *clientExpectCertificate) handle(c *Conn, msg messages.Message) (handsh
 		return nil, err
 	}
 	leaf := certs[0]
+	// A renegotiation must not change who the server is (the "triple
+	// handshake" class; crypto/tls has the same rule).
+	if hs.previousLeaf != nil && !bytes.Equal(leaf.Raw, hs.previousLeaf) {
+		return nil, errServerIdentityChanged
+	}
 	if authOfKey(leaf.PublicKey) != c.suite.auth {
 		return nil, errUnsupportedCert
 	}

@@ -140,6 +140,14 @@ type Config struct {
 	// SessionLifetime bounds how old a resumed session may be; 0 means 24h.
 	SessionLifetime time.Duration
 
+	// Renegotiation is a client's policy for server-requested
+	// renegotiation (HelloRequest). The default refuses it with a
+	// no_renegotiation warning. Renegotiation is always secure (RFC 5746).
+	Renegotiation RenegotiationSupport
+	// AllowClientRenegotiation lets a server accept a client-initiated
+	// renegotiation; by default it answers with a no_renegotiation warning.
+	AllowClientRenegotiation bool
+
 	// KeyLogWriter, if set, receives NSS key log lines
 	// ("CLIENT_RANDOM <hex> <hex>\n") for each handshake. It is a debugging
 	// aid that compromises security.
@@ -156,6 +164,25 @@ type Config struct {
 	// MaxHandshakeSize caps a single handshake message; 0 means 65536
 	// (Certificate messages may use up to 4 times that).
 	MaxHandshakeSize int
+}
+
+// RenegotiationSupport is a client's renegotiation policy.
+type RenegotiationSupport int
+
+const (
+	RenegotiateNever          RenegotiationSupport = iota // refuse HelloRequest
+	RenegotiateOnceAsClient                               // accept one
+	RenegotiateFreelyAsClient                             // accept any number
+)
+
+func (cfg *Config) acceptsHelloRequest(done int) bool {
+	switch cfg.Renegotiation {
+	case RenegotiateOnceAsClient:
+		return done == 0
+	case RenegotiateFreelyAsClient:
+		return true
+	}
+	return false
 }
 
 var errNoRand = errors.New("sanstls: Config.Rand is nil")

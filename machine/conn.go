@@ -53,6 +53,9 @@ type Conn struct {
 	clientFinished          []byte // verify_data of the last handshake (RFC 5746)
 	serverFinished          []byte
 	encryptThenMAC          bool // RFC 7366 negotiated (CBC suites only)
+	inCCSWindow             bool // between the peer's ChangeCipherSpec and Finished
+	renegotiating           bool // a handshake after the first is running
+	renegotiations          int  // completed renegotiations
 	masterSecret            []byte
 	clientRandom            [32]byte
 	serverRandom            [32]byte
@@ -79,6 +82,7 @@ type ConnectionState struct {
 	DidResume            bool
 	ExtendedMasterSecret bool
 	SecureRenegotiation  bool
+	Renegotiations       int // completed renegotiations on this connection
 }
 
 // Client returns a client Conn. Call Start to produce its ClientHello.
@@ -300,7 +304,7 @@ func (c *Conn) handleAppData(p []byte) error {
 	// Application data is accepted only after the peer's Finished has been
 	// verified: never in the first handshake, and never between
 	// ChangeCipherSpec and Finished.
-	if !c.handshakeDone || c.state != nil {
+	if !c.handshakeDone || c.inCCSWindow {
 		return errUnexpectedAppData
 	}
 	if len(p) > 0 {
@@ -339,6 +343,11 @@ func (c *Conn) handleAlert(p []byte) error {
 	if c.warnRun++; c.warnRun > maxWarningAlerts {
 		return errTooManyWarnings
 	}
+	if st, ok := c.state.(*serverExpectClientHello); ok && st.requested && a.Description == messages.AlertNoRenegotiation {
+		// The client declined our HelloRequest (RFC 5246, Section 7.4.1.1):
+		// the connection goes on as it was.
+		c.state, c.renegotiating = nil, false
+	}
 	c.events.push(Event{Kind: EventWarningAlert, Alert: a.Description})
 	return nil
 }
@@ -362,6 +371,7 @@ func (c *Conn) handleCCS(p []byte) error {
 		return err
 	}
 	c.in, c.pendingIn = c.pendingIn, nil
+	c.inCCSWindow = true
 	c.state = next
 	return nil
 }
@@ -414,13 +424,24 @@ func (c *Conn) handleMessage(raw []byte) error {
 		if c.state != nil {
 			return nil
 		}
-		return c.refuseRenegotiation()
+		if !c.cfg.acceptsHelloRequest(c.renegotiations) {
+			return c.refuseRenegotiation()
+		}
+		if err := c.startClientRenegotiation(); err != nil {
+			return err
+		}
+		return c.flush()
 	}
 	if c.state == nil {
 		if _, ok := msg.(*messages.ClientHello); ok && !c.isClient && c.handshakeDone {
-			return c.refuseRenegotiation()
+			if !c.cfg.AllowClientRenegotiation {
+				return c.refuseRenegotiation()
+			}
+			c.beginRenegotiation()
+			c.state = &serverExpectClientHello{}
+		} else {
+			return wrapf(errUnexpectedMessage, "%v after the handshake", msg.Type())
 		}
-		return wrapf(errUnexpectedMessage, "%v after the handshake", msg.Type())
 	}
 	c.transcript = append(c.transcript, raw...)
 	c.lastMsgLen = len(raw)
@@ -430,6 +451,75 @@ func (c *Conn) handleMessage(raw []byte) error {
 	}
 	c.state = next
 	return c.flush()
+}
+
+// Renegotiate starts a new handshake on an established connection (RFC
+// 5246, Section 7.4.1.1; RFC 5746): a client sends a ClientHello, a server
+// sends HelloRequest (the client may refuse with a warning, which the
+// server then sees as EventWarningAlert). Application data keeps flowing
+// under the old keys until ChangeCipherSpec; EventHandshakeDone reports the
+// end of each renegotiation.
+func (c *Conn) Renegotiate(dst []byte) ([]byte, error) {
+	if c.err != nil {
+		return dst, c.err
+	}
+	if !c.handshakeDone || c.state != nil || c.closeSent || c.peerClosed {
+		return dst, ErrWrongState
+	}
+	c.dst = dst
+	var err error
+	if c.isClient {
+		err = c.startClientRenegotiation()
+	} else {
+		var buf [4]byte
+		hr := messages.HelloRequest{}
+		raw, merr := hr.Marshal()
+		if merr != nil {
+			raw = buf[:0]
+		}
+		c.trace(true, messages.ContentTypeHandshake, raw)
+		// Not part of any transcript (RFC 5246, Section 7.4.1.1).
+		c.hsOut = append(c.hsOut, raw...)
+		c.beginRenegotiation()
+		c.state = &serverExpectClientHello{requested: true}
+	}
+	if err == nil {
+		err = c.flush()
+	}
+	if err != nil {
+		err = c.fail(err)
+	}
+	out := c.dst
+	c.dst = nil
+	return out, err
+}
+
+// beginRenegotiation resets the per-handshake state for a new handshake on
+// this connection.
+func (c *Conn) beginRenegotiation() {
+	c.renegotiating = true
+	c.transcript = nil
+}
+
+// renegotiationInfo is the ServerHello's renegotiated_connection: empty
+// first, then client_verify_data || server_verify_data (RFC 5746, Section
+// 3.5).
+func (c *Conn) renegotiationInfo() []byte {
+	if !c.renegotiating {
+		return nil
+	}
+	return append(append([]byte{}, c.clientFinished...), c.serverFinished...)
+}
+
+// startClientRenegotiation sends a new ClientHello under the current keys.
+func (c *Conn) startClientRenegotiation() error {
+	c.beginRenegotiation()
+	next, err := clientStart(c)
+	if err != nil {
+		return err
+	}
+	c.state = next
+	return nil
 }
 
 // refuseRenegotiation answers a renegotiation attempt with a warning
@@ -457,8 +547,8 @@ func (c *Conn) Send(dst, p []byte) ([]byte, error) {
 	if c.err != nil {
 		return dst, c.err
 	}
-	if !c.handshakeDone || c.state != nil {
-		return dst, ErrNotReady
+	if !c.handshakeDone {
+		return dst, ErrNotReady // during a renegotiation the old keys carry data
 	}
 	if c.closeSent {
 		return dst, ErrClosed

@@ -20,13 +20,14 @@ import (
 // tests against crypto/tls. mu guards the machine; wmu orders writes: bytes
 // produced under mu are written before mu's next holder can write.
 type netDriver struct {
-	mu, wmu sync.Mutex
-	c       *machine.Conn
-	nc      net.Conn
-	in      []byte
-	buf     []byte
-	data    []byte // received application data not yet returned
-	eof     bool
+	mu, wmu    sync.Mutex
+	c          *machine.Conn
+	nc         net.Conn
+	in         []byte
+	buf        []byte
+	data       []byte // received application data not yet returned
+	eof        bool
+	doneEvents int // EventHandshakeDone count
 }
 
 func newDriver(c *machine.Conn, nc net.Conn) *netDriver {
@@ -65,6 +66,8 @@ func (d *netDriver) pump() error {
 				d.data = append(d.data, ev.Data...)
 			case machine.EventPeerClosed:
 				d.eof = true
+			case machine.EventHandshakeDone:
+				d.doneEvents++
 			}
 		}
 		if err != nil || (used == 0 && !gotEvent) {

@@ -43,7 +43,12 @@ type serverHandshake struct {
 	sendTicket  bool   // RFC 5077: a NewSessionTicket goes before our CCS
 }
 
-type serverExpectClientHello struct{}
+// serverExpectClientHello waits for a ClientHello: the first one, or one
+// starting a renegotiation (requested by our HelloRequest, or by the client
+// when Config.AllowClientRenegotiation is set).
+type serverExpectClientHello struct {
+	requested bool // we sent HelloRequest
+}
 
 func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	ch, err := expect[*messages.ClientHello](msg)
@@ -57,11 +62,18 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 	if !slices.Contains(ch.CompressionMethods, messages.CompressionNull) {
 		return nil, errNoCompression // RFC 5246, Section 7.4.1.2
 	}
-	// RFC 5746, Section 3.6: an initial renegotiation_info MUST be empty.
-	if ch.SecureRenegotiationSupported && len(ch.SecureRenegotiation) != 0 {
+	secureReneg := ch.SecureRenegotiationSupported || slices.Contains(ch.CipherSuites, TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
+	if c.renegotiating {
+		// RFC 5746, Section 3.7: renegotiated_connection MUST equal the
+		// client's last verify_data, and the SCSV MUST NOT appear.
+		if !ch.SecureRenegotiationSupported || !bytes.Equal(ch.SecureRenegotiation, c.clientFinished) ||
+			slices.Contains(ch.CipherSuites, TLS_EMPTY_RENEGOTIATION_INFO_SCSV) {
+			return nil, errBadRI
+		}
+	} else if ch.SecureRenegotiationSupported && len(ch.SecureRenegotiation) != 0 {
+		// RFC 5746, Section 3.6: an initial renegotiation_info MUST be empty.
 		return nil, errBadRI
 	}
-	secureReneg := ch.SecureRenegotiationSupported || slices.Contains(ch.CipherSuites, TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
 	if !ch.ExtendedMasterSecret && !c.cfg.AllowNoExtendedMasterSecret {
 		return nil, errMissingEMS
 	}
@@ -69,7 +81,9 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 		return nil, wrapf(errNoSharedGroup, "client does not support uncompressed points")
 	}
 	hs := &serverHandshake{hello: ch}
-	if state := c.findSession(ch); state != nil {
+	if c.renegotiating {
+		c.cs = ConnectionState{}
+	} else if state := c.findSession(ch); state != nil {
 		return c.resumeSession(hs, state, secureReneg)
 	}
 	suite, cert, scheme, group, err := c.negotiate(ch)
@@ -101,6 +115,7 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 		ALPNProtocol:                 alpn,
 		ExtendedMasterSecret:         ch.ExtendedMasterSecret,
 		SecureRenegotiationSupported: secureReneg,
+		SecureRenegotiation:          c.renegotiationInfo(),
 		StatusRequest:                staple,
 	}
 	if ch.SupportedPoints != nil {

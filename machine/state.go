@@ -114,11 +114,17 @@ func (c *Conn) logKey() {
 
 // completeHandshake switches the connection to application data.
 func (c *Conn) completeHandshake(_ finishedVerified) {
+	if c.renegotiating {
+		c.renegotiations++
+		c.renegotiating = false
+	}
+	c.inCCSWindow = false
 	c.handshakeDone = true
 	c.transcript = nil
 	c.cs.HandshakeComplete = true
 	c.cs.Version = messages.VersionTLS12
 	c.cs.CipherSuite = c.suite.id
+	c.cs.Renegotiations = c.renegotiations
 	c.events.push(Event{Kind: EventHandshakeDone})
 }
 

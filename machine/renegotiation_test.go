@@ -1,0 +1,191 @@
+package machine_test
+
+import (
+	"crypto/tls"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/sanstls/sanstls/machine"
+)
+
+func countDone(events []machine.EventKind) int {
+	n := 0
+	for _, e := range events {
+		if e == machine.EventHandshakeDone {
+			n++
+		}
+	}
+	return n
+}
+
+func TestRenegotiationServerInitiated(t *testing.T) {
+	ccfg := clientConfig(t, "reneg")
+	ccfg.Renegotiation = machine.RenegotiateFreelyAsClient
+	pr := newPair(t, ccfg, serverConfig(t, "reneg"))
+	pr.handshake()
+	for i := range 3 {
+		out, err := pr.server.conn.Renegotiate(nil)
+		if err != nil {
+			t.Fatalf("renegotiation %d: %v (client events %v)", i, err, pr.client.events)
+		}
+		pr.send(pr.server, out)
+		// Data keeps flowing while the renegotiation runs.
+		pr.write(pr.client, []byte{byte('a' + i)})
+		pr.run()
+		if pr.client.err != nil || pr.server.err != nil {
+			t.Fatalf("renegotiation %d: client %v, server %v", i, pr.client.err, pr.server.err)
+		}
+	}
+	if got := countDone(pr.client.events); got != 4 {
+		t.Fatalf("client saw %d EventHandshakeDone, want 4", got)
+	}
+	if got := countDone(pr.server.events); got != 4 {
+		t.Fatalf("server saw %d EventHandshakeDone, want 4", got)
+	}
+	pr.write(pr.client, []byte("after"))
+	pr.run()
+	if string(pr.server.received) != "abcafter" {
+		t.Fatalf("server received %q", pr.server.received)
+	}
+}
+
+func TestRenegotiationClientInitiated(t *testing.T) {
+	scfg := serverConfig(t, "reneg-c")
+	scfg.AllowClientRenegotiation = true
+	pr := newPair(t, clientConfig(t, "reneg-c"), scfg)
+	pr.handshake()
+	out, err := pr.client.conn.Renegotiate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.send(pr.client, out)
+	pr.run()
+	if pr.client.err != nil || pr.server.err != nil || countDone(pr.client.events) != 2 || countDone(pr.server.events) != 2 {
+		t.Fatalf("client %v %v, server %v %v", pr.client.err, pr.client.events, pr.server.err, pr.server.events)
+	}
+}
+
+func TestRenegotiationRefusedByDefault(t *testing.T) {
+	pr := newPair(t, clientConfig(t, "noreneg"), serverConfig(t, "noreneg"))
+	pr.handshake()
+	out, err := pr.server.conn.Renegotiate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.send(pr.server, out)
+	pr.run()
+	if len(pr.server.alerts) != 1 || pr.server.alerts[0] != machine.AlertNoRenegotiation {
+		t.Fatalf("server saw warnings %v, want [no_renegotiation]", pr.server.alerts)
+	}
+	// The connection is still usable and the server can try again.
+	pr.write(pr.client, []byte("still here"))
+	pr.write(pr.server, []byte("ok"))
+	pr.run()
+	if string(pr.server.received) != "still here" || string(pr.client.received) != "ok" {
+		t.Fatalf("data after refusal: %q %q", pr.server.received, pr.client.received)
+	}
+	// A client-initiated renegotiation is refused by a default server.
+	out, err = pr.client.conn.Renegotiate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.send(pr.client, out)
+	pr.run()
+	if len(pr.client.alerts) != 1 || pr.client.alerts[0] != machine.AlertNoRenegotiation {
+		t.Fatalf("client saw warnings %v, want [no_renegotiation]", pr.client.alerts)
+	}
+}
+
+func TestRenegotiateOnceAsClient(t *testing.T) {
+	ccfg := clientConfig(t, "once")
+	ccfg.Renegotiation = machine.RenegotiateOnceAsClient
+	pr := newPair(t, ccfg, serverConfig(t, "once"))
+	pr.handshake()
+	for range 2 {
+		out, err := pr.server.conn.Renegotiate(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr.send(pr.server, out)
+		pr.run()
+	}
+	if countDone(pr.client.events) != 2 || len(pr.server.alerts) != 1 {
+		t.Fatalf("events %v, server warnings %v; want one renegotiation then a refusal", pr.client.events, pr.server.alerts)
+	}
+}
+
+// TestRenegotiationInteropCryptoTLS: crypto/tls as a client accepts our
+// server's HelloRequest when configured to.
+func (d *netDriver) renegotiated() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.doneEvents >= 2
+}
+
+func TestRenegotiationInteropCryptoTLS(t *testing.T) {
+	p := getPKI(t)
+	cn, sn := net.Pipe()
+	defer cn.Close()
+	ms, _ := machine.Server(serverConfig(t, "reneg-interop"))
+	errc := make(chan error, 1)
+	go func() {
+		d := newDriver(ms, sn)
+		if err := d.handshake(); err != nil {
+			errc <- err
+			return
+		}
+		if _, err := d.readN(1); err != nil {
+			errc <- err
+			return
+		}
+		// crypto/tls renegotiates inside the Read that finds HelloRequest
+		// and refuses application data in the middle of it: send "x" only
+		// after the second handshake.
+		d.mu.Lock()
+		out, err := ms.Renegotiate(nil)
+		if err != nil {
+			d.mu.Unlock()
+			errc <- err
+			return
+		}
+		if err := d.emit(out); err != nil {
+			errc <- err
+			return
+		}
+		for !d.renegotiated() {
+			if err := d.pump(); err != nil {
+				errc <- err
+				return
+			}
+		}
+		if err := d.send([]byte("x")); err != nil {
+			errc <- err
+			return
+		}
+		got, err := d.readN(1)
+		if err == nil && string(got) != "2" {
+			err = net.UnknownNetworkError("got " + string(got))
+		}
+		errc <- err
+	}()
+	cli := tls.Client(cn, &tls.Config{RootCAs: p.roots, ServerName: "example.com", Time: fixedTime,
+		MaxVersion: tls.VersionTLS12, Renegotiation: tls.RenegotiateOnceAsClient})
+	cli.SetDeadline(time.Now().Add(20 * time.Second))
+	if _, err := cli.Write([]byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1)
+	if _, err := cli.Read(buf); err != nil || buf[0] != 'x' {
+		t.Fatalf("read %q %v", buf, err)
+	}
+	if _, err := cli.Write([]byte("2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatalf("our server: %v", err)
+	}
+	if !ms.State().HandshakeComplete || ms.State().CipherSuite == 0 {
+		t.Fatal("no handshake state after renegotiation")
+	}
+}
