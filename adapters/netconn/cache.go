@@ -21,7 +21,9 @@ func NewLRUSessionCache(capacity int) machine.SessionCache {
 	return &serverCache{lru: newLRU[string, []byte](capacity)}
 }
 
-type clientCache struct{ lru *lru[string, *machine.ClientSession] }
+type clientCache struct {
+	lru *lru[string, *machine.ClientSession]
+}
 
 func (c *clientCache) Get(key string) (*machine.ClientSession, bool) { return c.lru.get(key) }
 func (c *clientCache) Put(key string, s *machine.ClientSession) {
