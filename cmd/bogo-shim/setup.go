@@ -1,0 +1,234 @@
+package main
+
+import (
+	"crypto/rand"
+	"fmt"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/sanstls/sanstls/keys"
+	"github.com/sanstls/sanstls/machine"
+)
+
+// Protocol versions as the runner writes them (decimal wire values).
+const (
+	versionTLS10 = 0x0301
+	versionTLS11 = 0x0302
+	versionTLS12 = 0x0303
+	versionTLS13 = 0x0304
+)
+
+// checkVersions fails with unimplementedError unless the configured version
+// range includes TLS 1.2, the only version sanstls speaks: a test that
+// excludes it tests a version we do not have.
+func checkVersions(o *options) error {
+	lo, hi := versionTLS10, versionTLS13
+	if o.minVersion != 0 {
+		lo = o.minVersion
+	}
+	if o.maxVersion != 0 {
+		hi = o.maxVersion
+	}
+	if o.noTLS12 || lo > versionTLS12 || hi < versionTLS12 {
+		return unimplementedf("version range [%#x, %#x] without TLS 1.2", lo, hi)
+	}
+	if o.expectVersion != 0 && o.expectVersion != versionTLS12 {
+		return unimplementedf("expects version %#x", o.expectVersion)
+	}
+	return nil
+}
+
+// supportedGroups maps -curves values to machine groups.
+func supportedGroups(ids []uint16) ([]machine.Group, error) {
+	var out []machine.Group
+	for _, id := range ids {
+		g := machine.Group(id)
+		switch g {
+		case machine.X25519, machine.CurveP256, machine.CurveP384:
+			out = append(out, g)
+		default:
+			return nil, unimplementedf("group %d", id)
+		}
+	}
+	return out, nil
+}
+
+// loadedCred is a credential ready for the machine, with its position in
+// BoringSSL's numbering (-1 for the default credential).
+type loadedCred struct {
+	number int
+	cert   machine.Certificate
+	prefs  []uint16
+}
+
+// loadCredentials reads every -new-x509-credential and the default
+// credential (if any).
+func loadCredentials(o *options) ([]loadedCred, error) {
+	var out []loadedCred
+	load := func(number int, c credential) error {
+		if c.certFile == "" && c.keyFile == "" {
+			return nil
+		}
+		certPEM, err := os.ReadFile(c.certFile)
+		if err != nil {
+			return err
+		}
+		keyPEM, err := os.ReadFile(c.keyFile)
+		if err != nil {
+			return err
+		}
+		cert, err := machine.X509KeyPair(certPEM, keyPEM)
+		if err != nil {
+			return fmt.Errorf("credential %d: %w", number, err)
+		}
+		if !o.declineOCSPCallback {
+			cert.OCSPStaple = c.ocspResponse
+		}
+		out = append(out, loadedCred{number: number, cert: cert, prefs: c.signingPrefs})
+		return nil
+	}
+	// BoringSSL tries the credentials list first and the default
+	// credential last (CertificateSelection-*-PreferenceOrder).
+	for i, c := range o.creds {
+		if err := load(i, c); err != nil {
+			return nil, err
+		}
+	}
+	if err := load(-1, o.defaultCred); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// signatureSchemes computes the machine's single scheme list from
+// BoringSSL's two: -signing-prefs (what we sign with) and -verify-prefs
+// (what we accept and advertise). The machine uses one list for both, so
+// this is an approximation: the signing preferences come first, so they win
+// when we sign; the verify preferences (or the defaults) follow, so the peer
+// may use them; when only verify preferences are given, the default schemes
+// that can sign with one of our keys are appended so that we can still
+// sign. docs/conformance.md lists the tests this approximation costs.
+func signatureSchemes(o *options, creds []loadedCred) []machine.SignatureScheme {
+	var signing []uint16
+	for _, c := range creds {
+		signing = append(signing, usable(c.prefs)...)
+	}
+	verify := usable(o.verifyPrefs)
+	if len(signing) == 0 && len(verify) == 0 {
+		return nil // machine defaults
+	}
+	var out []machine.SignatureScheme
+	add := func(s machine.SignatureScheme) {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, s := range signing {
+		add(machine.SignatureScheme(s))
+	}
+	if len(verify) == 0 {
+		for _, s := range machine.DefaultSignatureSchemes {
+			add(s)
+		}
+		return out
+	}
+	for _, s := range verify {
+		add(machine.SignatureScheme(s))
+	}
+	if len(signing) == 0 {
+		for _, s := range machine.DefaultSignatureSchemes {
+			for _, c := range creds {
+				if schemeFitsCert(s, c.cert) {
+					add(s)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// schemeRSAPKCS1MD5SHA1 is BoringSSL's private code point for the TLS 1.0
+// and 1.1 MD5+SHA1 signature (SSL_SIGN_RSA_PKCS1_MD5_SHA1). BoringSSL
+// ignores it in TLS 1.2 preference lists, so the shim drops it.
+const schemeRSAPKCS1MD5SHA1 = 0xff01
+
+func usable(prefs []uint16) []uint16 {
+	var out []uint16
+	for _, p := range prefs {
+		if p != schemeRSAPKCS1MD5SHA1 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// schemeFitsCert reports whether s can sign with the certificate's key.
+func schemeFitsCert(s machine.SignatureScheme, c machine.Certificate) bool {
+	return c.Leaf != nil && keys.SchemeMatchesKey(uint16(s), c.Leaf.PublicKey)
+}
+
+// alpnRejectProtocol is a protocol no runner offers: with it as our only
+// protocol, the machine refuses any client that offers ALPN (-reject-alpn).
+const alpnRejectProtocol = "sanstls-bogo-reject"
+
+// buildConfig turns one connection's options into a machine.Config.
+func buildConfig(o *options, creds []loadedCred, v *verifier, tr *tracer) (*machine.Config, error) {
+	cfg := &machine.Config{
+		Rand: rand.Reader,
+		Time: time.Now,
+		// BoringSSL's shim replaces chain validation with its own callback,
+		// which accepts unless -verify-fail: the runner's certificates are
+		// not meant to chain to anything. Ours is v.check.
+		InsecureSkipVerify: true,
+		Trace:              tr.observe,
+	}
+	for _, c := range creds {
+		cfg.Certificates = append(cfg.Certificates, c.cert)
+	}
+	if o.async {
+		cfg.DeferVerify = true // answered by the transport via v.check
+	} else {
+		cfg.VerifyPeer = v.check
+	}
+	cfg.SignatureSchemes = signatureSchemes(o, creds)
+	groups, err := supportedGroups(o.curves)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Groups = groups
+	cipher := o.cipher
+	if cipher == "" {
+		cipher = defaultCipherString
+	}
+	ids, err := parseCipherString(cipher)
+	if err != nil {
+		return nil, err
+	}
+	cfg.CipherSuites = ids
+	if o.server {
+		// BoringSSL servers follow the client's order unless a cipher
+		// list or -server-preference is given.
+		cfg.PreferClientCipherSuites = o.cipher == "" && !o.serverPref
+		switch {
+		case o.rejectALPN:
+			cfg.NextProtos = []string{alpnRejectProtocol}
+		case o.declineALPN:
+		case o.selectALPN != "":
+			cfg.NextProtos = []string{o.selectALPN}
+		}
+		switch {
+		case o.verifyPeer:
+			cfg.ClientAuth = machine.VerifyClientCertIfGiven
+		case o.requireAnyClientCert:
+			cfg.ClientAuth = machine.RequireAnyClientCert
+		}
+	} else {
+		cfg.ServerName = o.hostName
+		cfg.NextProtos = o.advertiseALPN
+	}
+	if o.maxCertList > 0 {
+		cfg.MaxHandshakeSize = o.maxCertList
+	}
+	return cfg, nil
+}
