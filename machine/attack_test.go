@@ -834,21 +834,20 @@ func TestChangeCipherSpecWithPartialMessage(t *testing.T) {
 }
 
 // TestBadChangeCipherSpec sends a malformed ChangeCipherSpec where one is
-// expected (BoGo BadChangeCipherSpec-1/2). The machine answers a body other
-// than the single byte 1 with decode_error (errBadCCS), and an empty record
-// with unexpected_message (zero-length ChangeCipherSpec fragments MUST NOT
-// be sent, RFC 5246, Section 6.2.1). Note that messages.ParseChangeCipherSpec
-// documents unexpected_message for both (OpenSSL, tlsfuzzer test-ccs); the
-// machine does not use it.
+// expected (BoGo BadChangeCipherSpec-1/2): a body other than the single
+// byte 1 is unexpected_message (errBadCCS, as OpenSSL and tlsfuzzer
+// test-ccs expect, and as messages.ParseChangeCipherSpec documents), and so
+// is an empty record (zero-length ChangeCipherSpec fragments MUST NOT be
+// sent, RFC 5246, Section 6.2.1). Either way the keys do not change.
 func TestBadChangeCipherSpec(t *testing.T) {
 	for _, k := range []int{2, 3} {
 		for _, tc := range []struct {
 			body []byte
 			want machine.Alert
 		}{
-			{[]byte{2}, messages.AlertDecodeError},
-			{[]byte{1, 1}, messages.AlertDecodeError},
-			{[]byte{0}, messages.AlertDecodeError},
+			{[]byte{2}, messages.AlertUnexpectedMessage},
+			{[]byte{1, 1}, messages.AlertUnexpectedMessage},
+			{[]byte{0}, messages.AlertUnexpectedMessage},
 			{[]byte{}, messages.AlertUnexpectedMessage},
 		} {
 			t.Run(fmt.Sprintf("flight%d/%x", k, tc.body), func(t *testing.T) {
@@ -910,8 +909,9 @@ func TestAppDataBeforeFinished(t *testing.T) {
 	}
 }
 
-// TestBadFinished: a wrong verify_data is decrypt_error and a wrong length
-// decode_error, on either side (security.md row 16; BoGo
+// TestBadFinished: a wrong verify_data, or one of the wrong length, is
+// decrypt_error (BoringSSL's choice, which BoGo's
+// TrailingMessageData-*Finished tests expect), on either side (security.md row 16; BoGo
 // BadFinished-Client/-Server; tlsfuzzer test-fuzzed-finished). The man in
 // the middle knows the keys, so the record itself is valid.
 func TestBadFinished(t *testing.T) {
@@ -923,9 +923,9 @@ func TestBadFinished(t *testing.T) {
 		}{
 			{"flipped-first-bit", func(m []byte) []byte { m[4] ^= 0x80; return m }, messages.AlertDecryptError},
 			{"flipped-last-bit", func(m []byte) []byte { m[len(m)-1] ^= 1; return m }, messages.AlertDecryptError},
-			{"short", func(m []byte) []byte { m[3]--; return m[:len(m)-1] }, messages.AlertDecodeError},
-			{"long", func(m []byte) []byte { m[3]++; return append(m, 0) }, messages.AlertDecodeError},
-			{"empty", func(m []byte) []byte { m[3] = 0; return m[:4] }, messages.AlertDecodeError},
+			{"short", func(m []byte) []byte { m[3]--; return m[:len(m)-1] }, messages.AlertDecryptError},
+			{"long", func(m []byte) []byte { m[3]++; return append(m, 0) }, messages.AlertDecryptError},
+			{"empty", func(m []byte) []byte { m[3] = 0; return m[:4] }, messages.AlertDecryptError},
 		} {
 			t.Run(fmt.Sprintf("flight%d/%s", k, tc.name), func(t *testing.T) {
 				h := newAttack(t, "badfin", false)
@@ -1273,7 +1273,7 @@ func TestClientHelloVersions(t *testing.T) {
 		{"fallback-scsv-tls11", func(ch *messages.ClientHello) {
 			ch.Version = messages.VersionTLS11
 			ch.CipherSuites = append(ch.CipherSuites, machine.TLS_FALLBACK_SCSV)
-		}, messages.AlertProtocolVersion},
+		}, messages.AlertInappropriateFallback}, // RFC 7507, checked before the version floor
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ch := rawHello(tc.name)
@@ -1632,9 +1632,10 @@ func TestClientCertificatePolicy(t *testing.T) {
 // TestRenegotiationRefused: a connected client answers HelloRequest, and a
 // connected server a new ClientHello, with a warning no_renegotiation, and
 // the connection stays usable both ways (security.md row 3; RFC 5746,
-// Section 4.2; BoGo Renegotiate-Server-Forbidden, StrayHelloRequest). The
-// injected message replaces a record the sender really sealed, so sequence
-// numbers stay in step.
+// Section 4.2; BoGo Renegotiate-Server-Forbidden, StrayHelloRequest). This
+// is the default (Config.Renegotiation RenegotiateNever,
+// AllowClientRenegotiation false). The injected message replaces a record
+// the sender really sealed, so sequence numbers stay in step.
 func TestRenegotiationRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -1681,4 +1682,196 @@ func TestHelloRequestToServer(t *testing.T) {
 	h.handshake()
 	h.s.feed(t, record(messages.ContentTypeHandshake, messages.VersionTLS12, h.seal(h.c, 1, messages.ContentTypeHandshake, []byte{0, 0, 0, 0}).data))
 	h.expectFatal(h.s, messages.AlertUnexpectedMessage)
+}
+
+// resignSKE replaces the ServerKeyExchange of flight 1 with one for group
+// and public, signed with the server's real key under the original scheme,
+// so that the client's signature check passes and only its checks of the
+// key share itself can fail.
+func resignSKE(t testing.TB, h *harness, f flight, group messages.NamedGroup, public []byte) flight {
+	t.Helper()
+	var ch messages.ClientHello
+	if err := ch.Unmarshal(bytes.Clone(h.flights[0][0].data)); err != nil {
+		t.Fatal(err)
+	}
+	var sh messages.ServerHello
+	if err := sh.Unmarshal(bytes.Clone(f[f.index("ServerHello")].data)); err != nil {
+		t.Fatal(err)
+	}
+	i := f.index("ServerKeyExchange")
+	m, err := messages.Parse(bytes.Clone(f[i].data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := messages.ParseECDHEParams(m.(*messages.ServerKeyExchange).Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := messages.AppendECDHEParams(nil, group, public)
+	signed := append(append(append([]byte(nil), ch.Random[:]...), sh.Random[:]...), params...)
+	sig, err := keys.Sign(getPKI(t).ecdsa.PrivateKey, uint16(old.Signature.Algorithm), signed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := messages.DigitallySigned{Algorithm: old.Signature.Algorithm, Signature: sig}.Append(params)
+	raw, err := (&messages.ServerKeyExchange{Body: body}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.replace(i, hsPiece(raw))
+}
+
+// TestInvalidKeyShares: invalid-curve and low-order points (security.md row
+// 11; RFC 8422, Section 5.11; RFC 7748, Section 6.1; BoGo
+// CurveTest-Invalid-*, BadECDHECurve; tlsfuzzer
+// test-ecdhe-rsa-key-exchange-with-bad-messages, test-x25519). The server
+// sees them in ClientKeyExchange (unsigned, so the man in the middle just
+// replaces it); the client in a ServerKeyExchange that the man in the middle
+// re-signs with the server's key. Every bad share is illegal_parameter.
+func TestInvalidKeyShares(t *testing.T) {
+	p256Point := func(t testing.TB) []byte {
+		t.Helper()
+		share, err := keys.GenerateKeyShare(uint16(messages.GroupP256), newRand("point"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return share.PublicKey()
+	}
+	uP := append(bytes.Repeat([]byte{0xff}, 31), 0x7f) // 2^255-19, little-endian
+	uP[0] = 0xed
+	type share struct {
+		name  string
+		group messages.NamedGroup
+		point func(t testing.TB) []byte
+	}
+	shares := []share{
+		{"x25519-zero", messages.GroupX25519, func(testing.TB) []byte { return make([]byte, 32) }},
+		{"x25519-one", messages.GroupX25519, func(testing.TB) []byte { return append([]byte{1}, make([]byte, 31)...) }},
+		{"x25519-p", messages.GroupX25519, func(testing.TB) []byte { return uP }},
+		{"x25519-zero-high-bit", messages.GroupX25519, func(testing.TB) []byte { return append(make([]byte, 31), 0x80) }},
+		{"x25519-truncated", messages.GroupX25519, func(testing.TB) []byte { return bytes.Repeat([]byte{9}, 31) }},
+		{"x25519-padded", messages.GroupX25519, func(testing.TB) []byte { return append([]byte{9}, make([]byte, 32)...) }},
+		{"p256-not-on-curve", messages.GroupP256, func(testing.TB) []byte {
+			pt := make([]byte, 65)
+			pt[0], pt[32], pt[64] = 4, 1, 1
+			return pt
+		}},
+		{"p256-compressed", messages.GroupP256, func(t testing.TB) []byte {
+			pt := p256Point(t)
+			return append([]byte{2 + pt[64]&1}, pt[1:33]...)
+		}},
+		{"p256-infinity", messages.GroupP256, func(testing.TB) []byte { return []byte{0} }},
+		{"p256-truncated", messages.GroupP256, func(t testing.TB) []byte { return p256Point(t)[:64] }},
+		{"p256-padded", messages.GroupP256, func(t testing.TB) []byte { return append(p256Point(t), 0) }},
+	}
+	groupsFor := func(g messages.NamedGroup) []machine.Group {
+		if g == messages.GroupX25519 {
+			return []machine.Group{machine.X25519, machine.CurveP256} // P-256 for the certificate
+		}
+		return []machine.Group{machine.CurveP256}
+	}
+	for _, sh := range shares {
+		t.Run("server/"+sh.name, func(t *testing.T) {
+			h := newAttack(t, "badshare", false, func(ccfg, _ *machine.Config) { ccfg.Groups = groupsFor(sh.group) })
+			h.run(func(k int, f flight) flight {
+				if k != 2 {
+					return f
+				}
+				cke, err := messages.NewECDHEClientKeyExchange(sh.point(t)).Marshal()
+				if err != nil {
+					t.Fatal(err)
+				}
+				return f.replace(f.index("ClientKeyExchange"), hsPiece(cke))
+			})
+			h.expectFailure(h.s, messages.AlertIllegalParameter)
+		})
+		t.Run("client/"+sh.name, func(t *testing.T) {
+			h := newAttack(t, "badshare", false, func(ccfg, _ *machine.Config) { ccfg.Groups = groupsFor(sh.group) })
+			h.run(func(k int, f flight) flight {
+				if k != 1 {
+					return f
+				}
+				return resignSKE(t, h, f, sh.group, sh.point(t))
+			})
+			h.expectFailure(h.c, messages.AlertIllegalParameter)
+		})
+	}
+	// The group must be one the client offered, even with a valid point
+	// and signature.
+	t.Run("client/unoffered-group", func(t *testing.T) {
+		h := newAttack(t, "badshare", false, func(ccfg, _ *machine.Config) {
+			ccfg.Groups = []machine.Group{machine.X25519, machine.CurveP256}
+		})
+		h.run(func(k int, f flight) flight {
+			if k != 1 {
+				return f
+			}
+			share, err := keys.GenerateKeyShare(uint16(messages.GroupP384), newRand("p384"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return resignSKE(t, h, f, messages.GroupP384, share.PublicKey())
+		})
+		h.expectFailure(h.c, messages.AlertIllegalParameter)
+	})
+	// Control: a re-signed ServerKeyExchange with a valid share passes the
+	// client's checks (so the failures above are the share's). The client
+	// goes on with its flight; its transcript, hence its extended master
+	// secret, now differs from the server's: bad_record_mac at the server.
+	t.Run("client/control", func(t *testing.T) {
+		h := newAttack(t, "badshare", false)
+		h.run(func(k int, f flight) flight {
+			if k != 1 {
+				return f
+			}
+			share, err := keys.GenerateKeyShare(uint16(messages.GroupX25519), newRand("control"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return resignSKE(t, h, f, messages.GroupX25519, share.PublicKey())
+		})
+		h.expectFailure(h.s, messages.AlertBadRecordMAC)
+	})
+}
+
+// TestDuplicateExtensions: RFC 5246, Section 7.4.1.4: "There MUST NOT be
+// more than one extension of the same type." Both hellos are decode_error
+// (BoGo DuplicateExtensionClient-*, DuplicateExtensionServer-*). The
+// duplicate is made by renaming a placeholder extension on the wire.
+func TestDuplicateExtensions(t *testing.T) {
+	placeholder := []byte{0xfe, 0x01, 0, 0}
+	for _, dup := range []messages.ExtensionType{messages.ExtensionExtendedMasterSecret, 0xfe02} {
+		rename := func(t *testing.T, raw []byte) []byte {
+			t.Helper()
+			if bytes.Count(raw, placeholder) != 1 {
+				t.Fatal("placeholder extension not unique")
+			}
+			return bytes.Replace(raw, placeholder, []byte{byte(dup >> 8), byte(dup), 0, 0}, 1)
+		}
+		t.Run(fmt.Sprintf("client-hello/%v", dup), func(t *testing.T) {
+			ch := rawHello("dup")
+			ch.Unknown = []messages.Extension{{Type: 0xfe01}, {Type: 0xfe02}}
+			raw, err := ch.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := freshServer(t)
+			s.feed(t, record(messages.ContentTypeHandshake, messages.VersionTLS10, rename(t, raw)))
+			expectPlainFatal(t, s, messages.AlertDecodeError)
+		})
+		t.Run(fmt.Sprintf("server-hello/%v", dup), func(t *testing.T) {
+			h := newAttack(t, "dup", false)
+			h.run(func(k int, f flight) flight {
+				if k != 1 {
+					return f
+				}
+				f = editServerHello(t, f, func(sh *messages.ServerHello) {
+					sh.Unknown = []messages.Extension{{Type: 0xfe01}, {Type: 0xfe02}}
+				})
+				i := f.index("ServerHello")
+				return f.replace(i, hsPiece(rename(t, f[i].data)))
+			})
+			h.expectFailure(h.c, messages.AlertDecodeError)
+		})
+	}
 }

@@ -170,16 +170,43 @@ func groupOfKey(pub crypto.PublicKey) Group {
 // the TLS 1.3 pairing appreciate it).
 func pickScheme(ours, peers []SignatureScheme, pub crypto.PublicKey) (SignatureScheme, bool) {
 	for _, s := range ours {
-		if slices.Contains(peers, s) && keys.SchemeCurveMatchesKey(uint16(s), pub) {
+		if slices.Contains(peers, s) && keys.SchemeCurveMatchesKey(uint16(s), pub) && rsaKeyFits(s, pub) {
 			return s, true
 		}
 	}
 	for _, s := range ours {
-		if slices.Contains(peers, s) && schemeFitsKey(s, pub) {
+		if slices.Contains(peers, s) && schemeFitsKey(s, pub) && rsaKeyFits(s, pub) {
 			return s, true
 		}
 	}
 	return 0, false
+}
+
+// rsaKeyFits reports whether an RSA key is large enough to sign with
+// scheme: RSA-PSS needs a modulus of at least 2*hLen+2 bytes (RFC 8017,
+// Section 9.1.1, with a salt as long as the hash).
+func rsaKeyFits(s SignatureScheme, pub crypto.PublicKey) bool {
+	k, ok := pub.(*rsa.PublicKey)
+	if !ok {
+		return true
+	}
+	h, ok := keys.SignatureHash(uint16(s))
+	if !ok || h == 0 {
+		return true
+	}
+	switch s {
+	case messages.SignatureRSAPSSRSAESHA256, messages.SignatureRSAPSSRSAESHA384, messages.SignatureRSAPSSRSAESHA512:
+		return k.Size() >= 2*h.Size()+2
+	}
+	return true
+}
+
+// signingSchemes is what a certificate may sign with.
+func (cfg *Config) signingSchemes(cert *Certificate) []SignatureScheme {
+	if len(cert.SignatureSchemes) > 0 {
+		return cert.SignatureSchemes
+	}
+	return cfg.sigSchemes()
 }
 
 // sign signs a digitally-signed struct with scheme. ECDSA signatures are

@@ -201,8 +201,7 @@ func (c *Conn) resumeClient(hs *clientHandshake) (handshakeState, error) {
 	}
 	hs.resumed = true
 	c.masterSecret = bytes.Clone(st.masterSecret)
-	c.cs.DidResume = true
-	c.cs.PeerCertificates = parsePeerChain(st.peerChain)
+	c.restoreSession(st)
 	c.logKey()
 	if err := c.installKeys(); err != nil {
 		return nil, err
@@ -223,9 +222,15 @@ func (st *clientExpectServerHello) checkExtensions(c *Conn, sh *messages.ServerH
 		sh.EncryptThenMAC && (!hello.EncryptThenMAC || !c.suite.cbc()),
 		sh.RecordSizeLimit != 0 && hello.RecordSizeLimit == 0,
 		sh.SessionTicketSupported && !hello.SessionTicketSupported,
-		sh.SupportedVersion != 0,
-		len(sh.Unknown) > 0:
+		sh.SupportedVersion != 0:
 		return errUnsolicitedExt
+	}
+	for _, e := range sh.Unknown {
+		// Some servers echo supported_groups (a TLS 1.3 habit); we offered
+		// it, so it is tolerated and ignored. Anything else is unsolicited.
+		if e.Type != messages.ExtensionSupportedGroups {
+			return errUnsolicitedExt
+		}
 	}
 	if sh.ALPNProtocol != "" && !slices.Contains(hello.ALPNProtocols, sh.ALPNProtocol) {
 		return errUnofferedALPN // RFC 9325, Section 3.8
@@ -271,6 +276,11 @@ func (st *clientExpectCertificate) handle(c *Conn, msg messages.Message) (handsh
 	}
 	if authOfKey(leaf.PublicKey) != c.suite.auth {
 		return nil, errUnsupportedCert
+	}
+	// RFC 8422, Section 5.1: the server's ECDSA key must be on a curve we
+	// offered.
+	if g := groupOfKey(leaf.PublicKey); g != 0 && !slices.Contains(hs.hello.SupportedGroups, g) {
+		return nil, errBadECCCert
 	}
 	// RFC 5246, Section 7.4.2: the key must be usable for the key
 	// exchange: signing for (EC)DHE, encryption for RSA. Honour keyUsage
@@ -507,7 +517,7 @@ func (st *clientExpectServerHelloDone) chooseClientCert(c *Conn) (*Certificate, 
 		if !slices.Contains(req.CertificateTypes, certType) {
 			continue
 		}
-		if s, ok := pickScheme(c.cfg.sigSchemes(), req.SignatureAlgorithms, pub); ok {
+		if s, ok := pickScheme(c.cfg.signingSchemes(cert), req.SignatureAlgorithms, pub); ok {
 			return cert, s
 		}
 	}
@@ -530,6 +540,11 @@ func (st *clientExpectCCS) handle(c *Conn, msg messages.Message) (handshakeState
 }
 
 func (st *clientExpectCCS) handleCCS(c *Conn) (handshakeState, error) {
+	// RFC 5077, Section 3.3: a server that acknowledged session_ticket
+	// MUST send NewSessionTicket (possibly empty) before its CCS.
+	if st.hs.serverHello.SessionTicketSupported && st.hs.ticket == nil {
+		return nil, errMissingTicket
+	}
 	return &clientExpectFinished{st.hs}, nil
 }
 

@@ -38,6 +38,10 @@ type Certificate struct {
 	Leaf *x509.Certificate
 	// OCSPStaple is sent to clients that ask for it (RFC 6066 Section 8).
 	OCSPStaple []byte
+	// SignatureSchemes, if set, are the schemes this key signs with, in
+	// preference order (a subset of what the key can do); otherwise
+	// Config.SignatureSchemes.
+	SignatureSchemes []SignatureScheme
 }
 
 // ClientAuthType says whether a server requests and verifies a client
@@ -161,8 +165,9 @@ type Config struct {
 	// carries in the clear or would carry if not encrypted.
 	Trace func(sent bool, typ ContentType, body []byte)
 
-	// MaxHandshakeSize caps a single handshake message; 0 means 65536
-	// (Certificate messages may use up to 4 times that).
+	// MaxHandshakeSize caps a single handshake message. 0 means 65536, with
+	// Certificate messages allowed 4 times that; an explicit value applies
+	// to every message.
 	MaxHandshakeSize int
 }
 

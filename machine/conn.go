@@ -1,6 +1,7 @@
 package machine
 
 import (
+	"bytes"
 	"crypto/x509"
 	"errors"
 	"slices"
@@ -38,6 +39,7 @@ type Conn struct {
 	transcript []byte // handshake messages as sent and received, this handshake
 	lastMsgLen int    // length of the received message being handled (last in transcript)
 	hsBuf      []byte // received handshake bytes not yet forming a message
+	hsRest     int    // bytes in hsBuf after the message being handled
 	hsOut      []byte // handshake bytes queued for the next flush
 	dst        []byte // output of the method call in progress
 
@@ -134,7 +136,10 @@ func newConn(cfg *Config, isClient bool) (*Conn, error) {
 		c.certs[i].Leaf = leaf
 	}
 	c.maxHandshake = cfg.maxHandshake()
-	c.maxCertHS = 4 * c.maxHandshake
+	c.maxCertHS = c.maxHandshake
+	if cfg.MaxHandshakeSize == 0 {
+		c.maxCertHS = 4 * c.maxHandshake // certificate chains run large
+	}
 	return c, nil
 }
 
@@ -236,6 +241,20 @@ func (c *Conn) Receive(dst, in []byte) (out []byte, n int, err error) {
 
 // checkHeader applies the record-layer rules that need only the header.
 func (c *Conn) checkHeader(h messages.RecordHeader) error {
+	if !c.versionKnown {
+		// A plaintext HTTP request sent to a TLS port: say so.
+		head := string([]byte{byte(h.Type), byte(h.Version >> 8), byte(h.Version), byte(h.Length >> 8), byte(h.Length)})
+		for _, m := range []string{"GET /", "POST ", "HEAD ", "PUT /", "CONNE"} {
+			if head == m {
+				return errHTTPRequest
+			}
+		}
+	}
+	// The version is checked first: bytes that are not TLS at all get
+	// protocol_version rather than a guess about their content type.
+	if h.Version>>8 != 3 || (c.versionKnown && h.Version != messages.VersionTLS12) {
+		return errBadRecordVersion
+	}
 	switch h.Type {
 	case messages.ContentTypeChangeCipherSpec, messages.ContentTypeAlert,
 		messages.ContentTypeHandshake, messages.ContentTypeApplicationData:
@@ -244,15 +263,13 @@ func (c *Conn) checkHeader(h messages.RecordHeader) error {
 		// unexpected record type, it MUST send an unexpected_message alert."
 		return errUnknownContentType
 	}
-	if h.Version>>8 != 3 || (c.versionKnown && h.Version != messages.VersionTLS12) {
-		return errBadRecordVersion
+	// RFC 5246, Sections 6.2.1 and 6.2.3: 2^14 bytes of plaintext, 2^14+2048
+	// of ciphertext.
+	if c.in == nil && int(h.Length) > messages.MaxPlaintext {
+		return errRecordOverflow
 	}
-	limit := messages.MaxPlaintext
-	if c.in != nil {
-		limit = messages.MaxCiphertext
-	}
-	if int(h.Length) > limit {
-		return errRecordOverflow // RFC 5246, Section 6.2.1 and 6.2.3
+	if int(h.Length) > messages.MaxCiphertext {
+		return errCiphertextTooLong
 	}
 	return nil
 }
@@ -383,8 +400,17 @@ func (c *Conn) handleHandshakeBytes(p []byte) error {
 }
 
 func (c *Conn) processHandshakeBuffer() error {
+	// Messages are taken from an offset and the buffer compacted once, so a
+	// record of many small messages costs linear time.
+	off := 0
+	defer func() {
+		c.hsBuf = c.hsBuf[:copy(c.hsBuf, c.hsBuf[off:])]
+		if len(c.hsBuf) == 0 && cap(c.hsBuf) > 1<<15 {
+			c.hsBuf = nil // do not keep a large buffer after the handshake
+		}
+	}()
 	for !c.paused && c.err == nil {
-		typ, length, ok := messages.ParseHandshakeHeader(c.hsBuf)
+		typ, length, ok := messages.ParseHandshakeHeader(c.hsBuf[off:])
 		if !ok {
 			return nil
 		}
@@ -396,15 +422,12 @@ func (c *Conn) processHandshakeBuffer() error {
 			return errHandshakeTooLarge // CVE-2023-39322 class: bound memory
 		}
 		total := messages.HandshakeHeaderLen + length
-		if len(c.hsBuf) < total {
+		if len(c.hsBuf)-off < total {
 			return nil
 		}
-		raw := make([]byte, total)
-		copy(raw, c.hsBuf)
-		c.hsBuf = c.hsBuf[:copy(c.hsBuf, c.hsBuf[total:])]
-		if len(c.hsBuf) == 0 && cap(c.hsBuf) > 1<<15 {
-			c.hsBuf = nil // do not keep a large buffer after the handshake
-		}
+		raw := bytes.Clone(c.hsBuf[off : off+total])
+		off += total
+		c.hsRest = len(c.hsBuf) - off
 		if err := c.handleMessage(raw); err != nil {
 			return err
 		}
@@ -450,6 +473,12 @@ func (c *Conn) handleMessage(raw []byte) error {
 		return err
 	}
 	c.state = next
+	// A message that ends the peer's flight (we answer it, or it completes
+	// the handshake) must end the bytes the peer sent in that flight too:
+	// leftovers would be processed under the wrong keys or state.
+	if (len(c.hsOut) > 0 || next == nil) && c.hsRest > 0 {
+		return errExcessHandshakeData
+	}
 	return c.flush()
 }
 
@@ -638,7 +667,7 @@ func (c *Conn) fail(err error) error {
 		c.err = ae
 		return ae
 	}
-	ae := &AlertError{Alert: alertFor(err), Err: err}
+	ae := &AlertError{Alert: alertFor(err), Err: err, Reason: ReasonOf(err)}
 	c.hsOut = c.hsOut[:0]
 	_ = c.writeAlert(messages.AlertLevelFatal, ae.Alert)
 	c.err = ae

@@ -23,6 +23,7 @@ import (
 // convention. It returns everything c emitted.
 func fuzzFeed(t *testing.T, c *machine.Conn, in []byte) []byte {
 	t.Helper()
+	defer watchdog(in)()
 	var all []byte
 	limit := len(in) + 10
 	for calls := 0; ; calls++ {
@@ -50,6 +51,18 @@ func fuzzFeed(t *testing.T, c *machine.Conn, in []byte) []byte {
 			return all
 		}
 	}
+}
+
+// watchdog crashes the process if a fuzz input runs for more than 10
+// seconds: Go's fuzzing engine has no hang detection of its own (a hung
+// worker just stops counting executions until -fuzztime ends), while a
+// panic is reported as a crasher with its input. Call the result to
+// disarm it.
+func watchdog(in []byte) func() {
+	timer := time.AfterFunc(10*time.Second, func() {
+		panic(fmt.Sprintf("fuzz input ran for 10s: %x", in))
+	})
+	return func() { timer.Stop() }
 }
 
 // checkRecords requires out to be whole records of the four TLS content
@@ -199,6 +212,7 @@ func FuzzStates(f *testing.F) {
 		if len(in) == 0 {
 			return
 		}
+		defer watchdog(in)()
 		auth, j, toClient := fuzzSelect(in[0])
 		h := newAttack(t, "fuzz", auth == 1)
 		if _, err := h.c.conn.Start(nil); err != nil {

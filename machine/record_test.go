@@ -498,12 +498,40 @@ func TestCloseNotifyThenData(t *testing.T) {
 	}
 }
 
+// TestCloseNotifyDuringHandshake: a close_notify (even at warning level)
+// before the handshake completes ends the connection as a remote
+// close_notify, not as a clean close; nothing is sent in reply.
+func TestCloseNotifyDuringHandshake(t *testing.T) {
+	for k := range 4 {
+		t.Run(fmt.Sprintf("before-flight%d", k), func(t *testing.T) {
+			h := newAttack(t, "earlyclose", false)
+			h.run(func(kk int, f flight) flight {
+				if kk != k {
+					return f
+				}
+				var vers uint16 = messages.VersionTLS12
+				if k == 0 {
+					vers = messages.VersionTLS10
+				}
+				return flight{{typ: messages.ContentTypeAlert, vers: vers, data: []byte{byte(messages.AlertLevelWarning), byte(messages.AlertCloseNotify)}}}
+			})
+			recv := h.receiverOf(k)
+			expectRemote(t, recv.err, messages.AlertCloseNotify)
+			checkSticky(t, recv.conn, recv.err)
+			if f := parseFlight(t, recv.wire); len(f) > 0 && f[len(f)-1].typ == messages.ContentTypeAlert {
+				t.Fatal("answered close_notify with an alert")
+			}
+			if err := recv.conn.ReceiveEOF(); err != recv.err {
+				t.Fatalf("ReceiveEOF: %v, want the sticky %v", err, recv.err)
+			}
+		})
+	}
+}
+
 // TestExportAfterFailure: "From then on every method returns the same
 // error" (package doc) includes ExportKeyingMaterial: keying material of a
-// connection that a fatal alert ended must not be handed out.
-//
-// BUG(machine): ExportKeyingMaterial does not check c.err, so it still
-// exports after a fatal error; this test fails until it does.
+// connection that a fatal alert ended must not be handed out. (A regression
+// test: ExportKeyingMaterial used to ignore the sticky error.)
 func TestExportAfterFailure(t *testing.T) {
 	h := connected(t, "export")
 	if _, err := h.c.conn.ExportKeyingMaterial("EXPORTER-test", nil, 32); err != nil {

@@ -117,6 +117,9 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 		SecureRenegotiationSupported: secureReneg,
 		SecureRenegotiation:          c.renegotiationInfo(),
 		StatusRequest:                staple,
+		// RFC 6066, Section 3: a server that used the name SHALL send an
+		// empty server_name (never when resuming).
+		ServerNameAck: ch.ServerName != "",
 	}
 	if ch.SupportedPoints != nil {
 		sh.SupportedPoints = []uint8{messages.PointFormatUncompressed}
@@ -203,21 +206,25 @@ func (c *Conn) writeServerKeyExchange(hs *serverHandshake, group Group, scheme S
 func checkClientVersion(ch *messages.ClientHello) error {
 	maxVers := ch.Version
 	if ch.SupportedVersions != nil {
-		if !slices.Contains(ch.SupportedVersions, messages.VersionTLS12) {
-			return errVersion
-		}
 		maxVers = 0
 		for _, v := range ch.SupportedVersions {
 			if !messages.IsGREASE(v) && v > maxVers {
 				maxVers = v
 			}
 		}
-	} else if ch.Version < messages.VersionTLS12 {
-		return errVersion // RFC 8996: TLS 1.0 and 1.1 MUST NOT be negotiated
 	}
-	// RFC 7507, Section 3: the client retried with a lower version than ours.
+	// RFC 7507, Section 3: the client retried with a lower version than
+	// ours, so a downgrade is under way: say so rather than
+	// protocol_version.
 	if slices.Contains(ch.CipherSuites, TLS_FALLBACK_SCSV) && maxVers < messages.VersionTLS12 {
 		return errFallback
+	}
+	if ch.SupportedVersions != nil {
+		if !slices.Contains(ch.SupportedVersions, messages.VersionTLS12) {
+			return errVersion
+		}
+	} else if ch.Version < messages.VersionTLS12 {
+		return errVersion // RFC 8996: TLS 1.0 and 1.1 MUST NOT be negotiated
 	}
 	return nil
 }
@@ -327,6 +334,7 @@ func (c *Conn) pickCertificate(ch *messages.ClientHello, suite *cipherSuite) (*C
 			continue
 		}
 		if g := groupOfKey(cert.Leaf.PublicKey); g != 0 && ch.SupportedGroups != nil && !slices.Contains(ch.SupportedGroups, g) {
+			err = errNoCertificateCurve
 			continue // RFC 8422, Section 5.1: the client must support the curve
 		}
 		var scheme SignatureScheme
@@ -337,7 +345,7 @@ func (c *Conn) pickCertificate(ch *messages.ClientHello, suite *cipherSuite) (*C
 			}
 		} else {
 			var ok bool
-			if scheme, ok = pickScheme(c.cfg.sigSchemes(), ch.SignatureAlgorithms, cert.Leaf.PublicKey); !ok {
+			if scheme, ok = pickScheme(c.cfg.signingSchemes(cert), ch.SignatureAlgorithms, cert.Leaf.PublicKey); !ok {
 				err = errNoSharedSigAlg
 				continue
 			}
@@ -402,6 +410,10 @@ func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (
 	}
 	if authOfKey(certs[0].PublicKey) == 0 {
 		return nil, errUnsupportedCert
+	}
+	// The client signs CertificateVerify: its key must allow signing.
+	if ku := certs[0].KeyUsage; ku != 0 && ku&x509.KeyUsageDigitalSignature == 0 {
+		return nil, errCertKeyUsage
 	}
 	st.hs.clientCert, st.hs.clientChain = certs[0], cm.Certificates
 	c.cs.PeerCertificates = certs
@@ -566,11 +578,9 @@ func (c *Conn) findSession(ch *messages.ClientHello) *sessionState {
 	var blob []byte
 	switch {
 	case len(c.cfg.TicketKeys) > 0 && ch.SessionTicketSupported && len(ch.SessionTicket) > 0:
-		// RFC 5077, Section 3.4: the client sends a session ID with its
-		// ticket so that our echo of it signals resumption.
-		if len(ch.SessionID) == 0 {
-			return nil
-		}
+		// RFC 5077, Section 3.4: the client usually sends a session ID
+		// with its ticket, and our echo of it signals resumption; without
+		// one, the client learns it from our ChangeCipherSpec.
 		b, ok := openTicket(c.cfg.TicketKeys, ch.SessionTicket)
 		if !ok {
 			return nil // RFC 5077, Section 3.3: fall back to a full handshake
@@ -594,8 +604,8 @@ func (c *Conn) findSession(ch *messages.ClientHello) *sessionState {
 	switch {
 	case suite == nil || !slices.Contains(c.cfg.enabledSuites(), suite) || !slices.Contains(ch.CipherSuites, state.suite):
 		return nil // the suite must still be enabled and offered
-	case state.ems != ch.ExtendedMasterSecret:
-		return nil // RFC 7627, Section 5.3: no abbreviated handshake
+	case !state.ems && ch.ExtendedMasterSecret:
+		return nil // RFC 7627, Section 5.3: a full handshake instead
 	case now.Before(state.created.Add(-time.Minute)) || now.Sub(state.created) > c.cfg.sessionLifetime():
 		return nil
 	case state.serverName != ch.ServerName:
@@ -631,10 +641,7 @@ func (c *Conn) resumeSession(hs *serverHandshake, state *sessionState, secureRen
 	c.cs.NegotiatedProtocol = alpn
 	c.cs.ExtendedMasterSecret = state.ems
 	c.cs.SecureRenegotiation = secureReneg
-	c.cs.DidResume = true
-	if len(state.peerChain) > 0 {
-		c.cs.PeerCertificates = parsePeerChain(state.peerChain)
-	}
+	c.restoreSession(state)
 	sh := &messages.ServerHello{
 		Version:                      messages.VersionTLS12,
 		Random:                       c.serverRandom,

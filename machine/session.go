@@ -52,13 +52,18 @@ type sessionState struct {
 	serverName   string
 	alpn         string
 	peerChain    [][]byte // the peer's certificates (server: the client's)
+	// What the original handshake negotiated that a resumption reports
+	// again in ConnectionState.
+	sigScheme uint16
+	group     uint16
+	ocsp      []byte
 }
 
 // defaultSessionLifetime bounds how long a session may be resumed (RFC 9325
 // Section 3.4 and RFC 5077 Section 5.6 ask for a bounded lifetime).
 const defaultSessionLifetime = 24 * time.Hour
 
-const sessionStateVersion = 1
+const sessionStateVersion = 2
 
 func (s *sessionState) marshal() ([]byte, error) {
 	var b cryptobyte.Builder
@@ -79,6 +84,9 @@ func (s *sessionState) marshal() ([]byte, error) {
 			b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(c) })
 		}
 	})
+	b.AddUint16(s.sigScheme)
+	b.AddUint16(s.group)
+	b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.ocsp) })
 	return b.Bytes()
 }
 
@@ -91,7 +99,7 @@ func unmarshalSessionState(data []byte) (*sessionState, error) {
 	var vers uint16
 	var ems uint8
 	var created uint64
-	var master, name, alpn, chain cryptobyte.String
+	var master, name, alpn, chain, ocsp cryptobyte.String
 	if !in.ReadUint8(&ver) || ver != sessionStateVersion ||
 		!in.ReadUint16(&vers) || vers != messages.VersionTLS12 ||
 		!in.ReadUint16(&s.suite) ||
@@ -100,7 +108,9 @@ func unmarshalSessionState(data []byte) (*sessionState, error) {
 		!in.ReadUint64(&created) ||
 		!in.ReadUint16LengthPrefixed(&name) ||
 		!in.ReadUint8LengthPrefixed(&alpn) ||
-		!in.ReadUint24LengthPrefixed(&chain) || !in.Empty() {
+		!in.ReadUint24LengthPrefixed(&chain) ||
+		!in.ReadUint16(&s.sigScheme) || !in.ReadUint16(&s.group) ||
+		!in.ReadUint24LengthPrefixed(&ocsp) || !in.Empty() {
 		return nil, errBadSessionState
 	}
 	for !chain.Empty() {
@@ -115,6 +125,9 @@ func unmarshalSessionState(data []byte) (*sessionState, error) {
 	s.created = time.Unix(int64(created), 0)
 	s.serverName = string(name)
 	s.alpn = string(alpn)
+	if len(ocsp) > 0 {
+		s.ocsp = bytes.Clone(ocsp)
+	}
 	return s, nil
 }
 
@@ -189,6 +202,20 @@ func (c *Conn) currentSession(peerChain [][]byte) sessionState {
 		serverName:   c.cs.ServerName,
 		alpn:         c.cs.NegotiatedProtocol,
 		peerChain:    peerChain,
+		sigScheme:    uint16(c.cs.SignatureScheme),
+		group:        uint16(c.cs.Group),
+		ocsp:         c.cs.OCSPResponse,
+	}
+}
+
+// restoreSession reports a resumed session's original parameters.
+func (c *Conn) restoreSession(st *sessionState) {
+	c.cs.DidResume = true
+	c.cs.SignatureScheme = SignatureScheme(st.sigScheme)
+	c.cs.Group = Group(st.group)
+	c.cs.OCSPResponse = st.ocsp
+	if len(st.peerChain) > 0 {
+		c.cs.PeerCertificates = parsePeerChain(st.peerChain)
 	}
 }
 

@@ -78,7 +78,7 @@ func TestNames(t *testing.T) {
 	if groupName(machine.CurveP384) != "P-384" || groupName(messages.GroupFFDHE2048) != "ffdhe2048" {
 		t.Errorf("groupName")
 	}
-	if suiteName(0x00ff) != "TLS_EMPTY_RENEGOTIATION_INFO_SCSV" || suiteName(0x002f) != "0x002f" || suiteName(0xc02b) != "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" {
+	if suiteName(0x00ff) != "TLS_EMPTY_RENEGOTIATION_INFO_SCSV" || suiteName(0x002f) != "TLS_RSA_WITH_AES_128_CBC_SHA" || suiteName(0x0005) != "0x0005" || suiteName(0xc02b) != "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" {
 		t.Errorf("suiteName")
 	}
 	if shortHex([]byte{1, 2}) != "0102" || shortHex([]byte{1, 2, 3, 4}) != "010203.." {

@@ -44,13 +44,17 @@ func TestParseSuite(t *testing.T) {
 		"0xc02c":                                machine.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
 		"0xCCA8":                                machine.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 		"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256": machine.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+		// legacy suites are opt-in, but they can be named
+		"AES128-SHA":                   machine.TLS_RSA_WITH_AES_128_CBC_SHA,
+		"TLS_RSA_WITH_AES_128_CBC_SHA": machine.TLS_RSA_WITH_AES_128_CBC_SHA,
+		"0x002f":                       machine.TLS_RSA_WITH_AES_128_CBC_SHA,
 	} {
 		got, err := parseSuite(name)
 		if err != nil || got != want {
 			t.Errorf("parseSuite(%q) = %#04x, %v; want %#04x", name, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "AES128-SHA", "TLS_RSA_WITH_AES_128_CBC_SHA", "0x002f", "0xzz"} {
+	for _, bad := range []string{"", "RC4-SHA", "TLS_RSA_WITH_RC4_128_SHA", "0x0005", "0xzz"} {
 		if _, err := parseSuite(bad); err == nil {
 			t.Errorf("parseSuite(%q) accepted", bad)
 		}
