@@ -280,7 +280,13 @@ func sourceServerClosesFirst(c *netconn.Conn) serverResult {
 	}
 	if err := c.CloseWrite(); err != nil {
 		r.err = fmt.Errorf("sending close_notify: %w", err)
+		return r
 	}
+	// Linger: read until the client goes away, whatever it sends. Closing
+	// with its close_notify unread would make the kernel answer with a
+	// reset, which can destroy our last records before the client reads
+	// them.
+	_, _ = io.Copy(io.Discard, c)
 	return r
 }
 
