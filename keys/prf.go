@@ -2,7 +2,6 @@ package keys
 
 import (
 	"crypto"
-	"crypto/hmac"
 	_ "crypto/sha256" // registers crypto.SHA256 for PRF
 	_ "crypto/sha512" // registers crypto.SHA384 for PRF
 	"hash"
@@ -23,33 +22,79 @@ import (
 // hash that is linked into the binary and, like crypto.Hash.New, panics on
 // one that is not: h comes from the caller's cipher-suite table, never from
 // the peer. The seed parts are fed to the HMAC one after the other, never
-// concatenated; besides the HMAC state PRF allocates one buffer of twice the
-// hash size. The output for n bytes is a prefix of the output for more.
+// concatenated; PRF allocates only its two hash states. The output for n
+// bytes is a prefix of the output for more.
 func PRF(h crypto.Hash, out, secret []byte, label string, seed ...[]byte) {
-	mac := hmac.New(h.New, secret)
-	size := mac.Size()
-	scratch := make([]byte, 2*size)
-	a := scratch[:size:size] // A(i)
-	block := scratch[size:]  // one output block, or label bytes on the way in
-	writeLabelSeed(mac, block, label, seed)
-	mac.Sum(a[:0]) // A(1)
+	var m prfMAC
+	m.init(h, secret)
+	size := m.inner.Size()
+	var scratch [2 * 64]byte        // two blocks of the largest hash (SHA-512 family)
+	a := scratch[:size:size]        // A(i)
+	block := scratch[size : 2*size] // one output block, or label bytes on the way in
+	m.start()
+	writeLabelSeed(m.inner, block, label, seed)
+	m.finish(a[:0]) // A(1)
 	for off := 0; off < len(out); off += size {
-		mac.Reset()
-		mac.Write(a)
-		writeLabelSeed(mac, block, label, seed)
+		m.start()
+		m.inner.Write(a)
+		writeLabelSeed(m.inner, block, label, seed)
 		if len(out)-off >= size {
 			// The three-index slice keeps Sum inside out[off:off+size].
-			mac.Sum(out[off : off : off+size])
+			m.finish(out[off : off : off+size])
 		} else {
-			mac.Sum(block[:0])
+			m.finish(block[:0])
 			copy(out[off:], block)
 		}
 		if off+size < len(out) {
-			mac.Reset()
-			mac.Write(a)
-			mac.Sum(a[:0]) // A(i+1)
+			m.start()
+			m.inner.Write(a)
+			m.finish(a[:0]) // A(i+1)
 		}
 	}
+}
+
+// prfMAC is HMAC (RFC 2104) over two reusable hash states. It exists so
+// that the PRF allocates only those two states: crypto/hmac allocates pads
+// and marshaled states on top, and the PRF runs several times per
+// handshake.
+type prfMAC struct {
+	inner, outer hash.Hash
+	ipad, opad   [128]byte // block size of the SHA-512 family, the largest used
+	blockSize    int
+	sum          [64]byte
+}
+
+func (m *prfMAC) init(h crypto.Hash, key []byte) {
+	m.inner, m.outer = h.New(), h.New()
+	m.blockSize = m.inner.BlockSize()
+	if len(key) > m.blockSize {
+		// RFC 2104, Section 2: keys longer than the block are hashed first.
+		m.outer.Write(key)
+		key = m.outer.Sum(m.sum[:0])
+		m.outer.Reset()
+	}
+	clear(m.ipad[:])
+	copy(m.ipad[:], key)
+	m.opad = m.ipad
+	for i := range m.blockSize {
+		m.ipad[i] ^= 0x36
+		m.opad[i] ^= 0x5c
+	}
+}
+
+// start begins a MAC computation; data is written to m.inner.
+func (m *prfMAC) start() {
+	m.inner.Reset()
+	m.inner.Write(m.ipad[:m.blockSize])
+}
+
+// finish appends the MAC of what was written since start to b.
+func (m *prfMAC) finish(b []byte) []byte {
+	inner := m.inner.Sum(m.sum[:0])
+	m.outer.Reset()
+	m.outer.Write(m.opad[:m.blockSize])
+	m.outer.Write(inner)
+	return m.outer.Sum(b)
 }
 
 // writeLabelSeed writes label + seed[0] + seed[1] + ... to mac, copying the
