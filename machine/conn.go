@@ -58,6 +58,7 @@ type Conn struct {
 	inCCSWindow             bool // between the peer's ChangeCipherSpec and Finished
 	renegotiating           bool // a handshake after the first is running
 	renegotiations          int  // completed renegotiations
+	csBeforeReneg           ConnectionState
 	masterSecret            []byte
 	clientRandom            [32]byte
 	serverRandom            [32]byte
@@ -360,10 +361,19 @@ func (c *Conn) handleAlert(p []byte) error {
 	if c.warnRun++; c.warnRun > maxWarningAlerts {
 		return errTooManyWarnings
 	}
-	if st, ok := c.state.(*serverExpectClientHello); ok && st.requested && a.Description == messages.AlertNoRenegotiation {
-		// The client declined our HelloRequest (RFC 5246, Section 7.4.1.1):
-		// the connection goes on as it was.
-		c.state, c.renegotiating = nil, false
+	if a.Description == messages.AlertNoRenegotiation && c.renegotiating {
+		// The peer declined the renegotiation we asked for (RFC 5246,
+		// Sections 7.2.2 and 7.4.1.1): the connection goes on as it was.
+		switch st := c.state.(type) {
+		case *serverExpectClientHello:
+			if st.requested {
+				c.state, c.renegotiating = nil, false
+				c.cs = c.csBeforeReneg
+			}
+		case *clientExpectServerHello:
+			c.state, c.renegotiating = nil, false
+			c.cs = c.csBeforeReneg
+		}
 	}
 	c.events.push(Event{Kind: EventWarningAlert, Alert: a.Description})
 	return nil
@@ -528,6 +538,7 @@ func (c *Conn) Renegotiate(dst []byte) ([]byte, error) {
 func (c *Conn) beginRenegotiation() {
 	c.renegotiating = true
 	c.transcript = nil
+	c.csBeforeReneg = c.cs
 }
 
 // renegotiationInfo is the ServerHello's renegotiated_connection: empty

@@ -95,6 +95,20 @@ func TestRenegotiationRefusedByDefault(t *testing.T) {
 	if len(pr.client.alerts) != 1 || pr.client.alerts[0] != machine.AlertNoRenegotiation {
 		t.Fatalf("client saw warnings %v, want [no_renegotiation]", pr.client.alerts)
 	}
+	// The refused client is back to normal: its state is intact and it may
+	// ask again.
+	if st := pr.client.conn.State(); !st.HandshakeComplete || st.CipherSuite == 0 {
+		t.Fatalf("client state after refusal: %+v", st)
+	}
+	if out, err := pr.client.conn.Renegotiate(nil); err != nil {
+		t.Fatalf("second attempt: %v", err)
+	} else {
+		pr.send(pr.client, out)
+	}
+	pr.run()
+	if len(pr.client.alerts) != 2 || pr.client.err != nil {
+		t.Fatalf("second refusal: warnings %v, err %v", pr.client.alerts, pr.client.err)
+	}
 }
 
 func TestRenegotiateOnceAsClient(t *testing.T) {
