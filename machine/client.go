@@ -93,7 +93,9 @@ func clientStart(c *Conn) (handshakeState, error) {
 	if len(hello.CipherSuites) == 0 {
 		return nil, errNoSharedSuite
 	}
-	if len(cfg.NextProtos) > 0 {
+	if len(cfg.NextProtos) > 0 && !c.renegotiating {
+		// ALPN is settled by the first handshake: a renegotiation does
+		// not offer it, so a server that sends it is refused.
 		hello.ALPNProtocols = slices.Clone(cfg.NextProtos)
 	}
 	hs := &clientHandshake{hello: hello}
@@ -104,7 +106,7 @@ func clientStart(c *Conn) (handshakeState, error) {
 		if len(c.cs.PeerCertificates) > 0 {
 			hs.previousLeaf = c.cs.PeerCertificates[0].Raw
 		}
-		c.cs = ConnectionState{}
+		c.cs = ConnectionState{NegotiatedProtocol: c.cs.NegotiatedProtocol}
 	} else if err := c.offerSession(hs); err != nil {
 		return nil, err
 	}
@@ -177,7 +179,9 @@ func (st *clientExpectServerHello) handle(c *Conn, msg messages.Message) (handsh
 	c.encryptThenMAC = sh.EncryptThenMAC
 	hs.serverHello = sh
 	c.cs.ExtendedMasterSecret = sh.ExtendedMasterSecret
-	c.cs.NegotiatedProtocol = sh.ALPNProtocol
+	if !c.renegotiating {
+		c.cs.NegotiatedProtocol = sh.ALPNProtocol
+	}
 	c.cs.ServerName = hs.hello.ServerName
 	c.cs.SecureRenegotiation = true
 	if hs.session != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID) {

@@ -2,8 +2,10 @@ package machine
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -22,6 +24,10 @@ const (
 	maxEmptyRecords  = 32
 	maxWarningAlerts = 4
 )
+
+// minRSABits is the smallest RSA modulus keys signs or decrypts with (RFC
+// 9325, Section 4.5).
+const minRSABits = 2048
 
 // A Conn is one side of a TLS 1.2 connection. See the package documentation
 // for the calling convention. It is not safe for concurrent use.
@@ -135,6 +141,14 @@ func newConn(cfg *Config, isClient bool) (*Conn, error) {
 			return nil, err
 		}
 		c.certs[i].Leaf = leaf
+	}
+	for _, cert := range c.certs {
+		// keys refuses RSA moduli under 2048 bits (RFC 9325, Section
+		// 4.5): such a certificate would fail mid-handshake with
+		// internal_error, after the peer has seen it.
+		if k, ok := cert.Leaf.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < minRSABits {
+			return nil, fmt.Errorf("sanstls: certificate RSA key has %d bits, want at least %d", k.N.BitLen(), minRSABits)
+		}
 	}
 	c.maxHandshake = cfg.maxHandshake()
 	c.maxCertHS = c.maxHandshake
@@ -454,7 +468,9 @@ func (c *Conn) handleMessage(raw []byte) error {
 	if _, ok := msg.(*messages.HelloRequest); ok && c.isClient {
 		// RFC 5246, Section 7.4.1.1: HelloRequest is not part of the
 		// transcript, and is ignored while a handshake is in progress.
-		if c.state != nil {
+		if c.state != nil || c.closeSent {
+			// After our close_notify we send nothing more (RFC 5246,
+			// Section 7.2.1), so no handshake can start.
 			return nil
 		}
 		if !c.cfg.acceptsHelloRequest(c.renegotiations) {

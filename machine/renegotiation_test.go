@@ -1,8 +1,13 @@
 package machine_test
 
 import (
+	"crypto/rsa"
 	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math/big"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -201,5 +206,84 @@ func TestRenegotiationInteropCryptoTLS(t *testing.T) {
 	}
 	if !ms.State().HandshakeComplete || ms.State().CipherSuite == 0 {
 		t.Fatal("no handshake state after renegotiation")
+	}
+}
+
+// TestRenegotiationDetails: regressions found with BoGo.
+func TestRenegotiationDetails(t *testing.T) {
+	t.Run("no renegotiation after our close_notify", func(t *testing.T) {
+		ccfg := clientConfig(t, "late")
+		ccfg.Renegotiation = machine.RenegotiateFreelyAsClient
+		pr := newPair(t, ccfg, serverConfig(t, "late"))
+		pr.handshake()
+		pr.close(pr.client)
+		sent := len(pr.client.wire)
+		out, err := pr.server.conn.Renegotiate(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr.send(pr.server, out)
+		pr.run()
+		if len(pr.client.wire) != sent {
+			t.Fatalf("client sent %d bytes after its close_notify", len(pr.client.wire)-sent)
+		}
+	})
+	t.Run("exporter refuses mid-renegotiation", func(t *testing.T) {
+		scfg := serverConfig(t, "exp")
+		scfg.AllowClientRenegotiation = true
+		pr := newPair(t, clientConfig(t, "exp"), scfg)
+		pr.handshake()
+		if _, err := pr.client.conn.ExportKeyingMaterial("EXPERIMENTAL x", nil, 16); err != nil {
+			t.Fatal(err)
+		}
+		out, err := pr.client.conn.Renegotiate(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pr.client.conn.ExportKeyingMaterial("EXPERIMENTAL x", nil, 16); !errors.Is(err, machine.ErrNotReady) {
+			t.Fatalf("export during renegotiation: %v, want ErrNotReady", err)
+		}
+		pr.send(pr.client, out)
+		pr.run()
+		if _, err := pr.client.conn.ExportKeyingMaterial("EXPERIMENTAL x", nil, 16); err != nil {
+			t.Fatalf("export after renegotiation: %v", err)
+		}
+	})
+	t.Run("ALPN is kept, not renegotiated", func(t *testing.T) {
+		ccfg := clientConfig(t, "alpn")
+		ccfg.NextProtos = []string{"h2"}
+		ccfg.Renegotiation = machine.RenegotiateOnceAsClient
+		scfg := serverConfig(t, "alpn")
+		scfg.NextProtos = []string{"h2"}
+		pr := newPair(t, ccfg, scfg)
+		pr.handshake()
+		out, err := pr.server.conn.Renegotiate(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr.send(pr.server, out)
+		pr.run()
+		if pr.client.err != nil || pr.server.err != nil || countDone(pr.client.events) != 2 {
+			t.Fatalf("renegotiation failed: %v / %v", pr.client.err, pr.server.err)
+		}
+		if got := pr.client.conn.State().NegotiatedProtocol; got != "h2" {
+			t.Fatalf("after renegotiation the client reports ALPN %q, want h2", got)
+		}
+	})
+}
+
+func TestSmallRSAKeyRefused(t *testing.T) {
+	key, err := rsa.GenerateKey(newRand("small"), 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: testNow, NotAfter: testNow.Add(time.Hour), DNSNames: []string{"example.com"}}
+	der, err := x509.CreateCertificate(newRand("small-cert"), tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = machine.Server(serverConfig(t, "small", machine.Certificate{Chain: [][]byte{der}, PrivateKey: key}))
+	if err == nil || !strings.Contains(err.Error(), "1024 bits") {
+		t.Fatalf("a server with a 1024-bit RSA certificate: %v, want a key size error", err)
 	}
 }

@@ -74,9 +74,6 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 		// RFC 5746, Section 3.6: an initial renegotiation_info MUST be empty.
 		return nil, errBadRI
 	}
-	if !ch.ExtendedMasterSecret && !c.cfg.AllowNoExtendedMasterSecret {
-		return nil, errMissingEMS
-	}
 	if ch.SupportedPoints != nil && !slices.Contains(ch.SupportedPoints, messages.PointFormatUncompressed) {
 		return nil, wrapf(errNoSharedGroup, "client does not support uncompressed points")
 	}
@@ -84,7 +81,16 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 	if c.renegotiating {
 		c.cs = ConnectionState{}
 	} else if state := c.findSession(ch); state != nil {
+		// RFC 7627, Section 5.3: "If the original session used the
+		// extension but the new ClientHello does not contain it, the
+		// server MUST abort the abbreviated handshake."
+		if state.ems && !ch.ExtendedMasterSecret {
+			return nil, errResumeEMS
+		}
 		return c.resumeSession(hs, state, secureReneg)
+	}
+	if !ch.ExtendedMasterSecret && !c.cfg.AllowNoExtendedMasterSecret {
+		return nil, errMissingEMS
 	}
 	suite, cert, scheme, group, err := c.negotiate(ch)
 	if err != nil {

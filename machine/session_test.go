@@ -2,11 +2,13 @@ package machine_test
 
 import (
 	"crypto/tls"
+	"errors"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/sanstls/sanstls/machine"
+	"github.com/sanstls/sanstls/messages"
 )
 
 type mapClientCache map[string]*machine.ClientSession
@@ -211,4 +213,50 @@ func TestResumeInteropCryptoTLS(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestResumeEMSSessionWithoutEMS: RFC 7627, Section 5.3 — a ClientHello
+// without extended_master_secret offering a session that had it is fatal,
+// even on a server that allows peers without EMS.
+func TestResumeEMSSessionWithoutEMS(t *testing.T) {
+	keys := [][32]byte{{5}}
+	cache := mapClientCache{}
+	resumePair(t, cache, func(c, s *machine.Config, round int) { s.TicketKeys = keys })
+	ccfg := clientConfig(t, "ems")
+	ccfg.ClientSessionCache = cache
+	scfg := serverConfig(t, "ems")
+	scfg.TicketKeys = keys
+	scfg.AllowNoExtendedMasterSecret = true
+	pr := newPair(t, ccfg, scfg)
+	rewriteClientHello(t, pr, func(ch *messages.ClientHello) { ch.ExtendedMasterSecret = false })
+	pr.run()
+	if a, _ := alertOf(t, pr.server.err); a != machine.AlertHandshakeFailure {
+		t.Fatalf("server: %v, want handshake_failure", pr.server.err)
+	}
+	var ae *machine.AlertError
+	if errors.As(pr.server.err, &ae); ae.Reason != "resume_ems" {
+		t.Fatalf("reason %q, want resume_ems", ae.Reason)
+	}
+}
+
+// rewriteClientHello edits the ClientHello still in flight from the client
+// (one plaintext record).
+func rewriteClientHello(t *testing.T, pr *pair, edit func(*messages.ClientHello)) {
+	t.Helper()
+	hdr, ok := messages.ParseRecordHeader(pr.c2s)
+	if !ok || hdr.Type != messages.ContentTypeHandshake || len(pr.c2s) != 5+int(hdr.Length) {
+		t.Fatal("no single ClientHello record in flight")
+	}
+	var ch messages.ClientHello
+	if err := ch.Unmarshal(pr.c2s[5:]); err != nil {
+		t.Fatal(err)
+	}
+	edit(&ch)
+	ch.ExtensionOrder = nil
+	raw, err := ch.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr.Length = uint16(len(raw))
+	pr.c2s = append(hdr.Append(nil), raw...)
 }

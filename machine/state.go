@@ -134,7 +134,9 @@ func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([
 	if c.err != nil {
 		return nil, c.err
 	}
-	if !c.handshakeDone {
+	if !c.handshakeDone || c.renegotiating {
+		// Mid-renegotiation the randoms and master secret are no longer
+		// those of one handshake.
 		return nil, ErrNotReady
 	}
 	if !c.cs.ExtendedMasterSecret {

@@ -206,3 +206,12 @@ func checkPeerCertFile(path string, st machine.ConnectionState) error {
 	}
 	return nil
 }
+
+// checkRenegotiations checks -expect-total-renegotiations once the
+// connection is over, as BoringSSL's shim does after SSL_shutdown.
+func checkRenegotiations(o *options, mc *machine.Conn) error {
+	if got := mc.State().Renegotiations; got != o.expectTotalRenegotiations {
+		return fmt.Errorf("Expected %d renegotiations, got %d", o.expectTotalRenegotiations, got)
+	}
+	return nil
+}

@@ -27,69 +27,67 @@ func unimplementedf(format string, args ...any) error {
 	return &unimplementedError{fmt.Sprintf(format, args...)}
 }
 
-// reasonCodes maps the machine's failure reasons to BoringSSL's error codes
-// (the SSL_R_* names of include/openssl/ssl.h, which the runner expects in
-// stderr as ":NAME:").
-//
-// The machine's reason sentinels are unexported, so the shim recognises them
-// by their text: the innermost error of an *machine.AlertError chain that is
-// neither a fmt wrapper nor a known exported type is one of the machine's
-// protocolError values, whose Error() is exactly the reason below.
+// reasonCodes maps the machine's failure reasons (machine.ReasonOf, which
+// *machine.AlertError carries as Reason) to BoringSSL's error codes: the
+// SSL_R_* names of include/openssl/ssl.h, which the runner expects in
+// stderr as ":NAME:". A few reasons need the circumstances of the failure
+// to be named exactly; errorCodes refines those.
 var reasonCodes = map[string]string{
-	"unexpected handshake message":                                            "UNEXPECTED_MESSAGE",
-	"unexpected ChangeCipherSpec":                                             "UNEXPECTED_RECORD",
-	"ChangeCipherSpec with a partial handshake message buffered":              "UNEXPECTED_RECORD",
-	"application data before the handshake completed":                         "UNEXPECTED_RECORD",
-	"unknown record content type":                                             "UNEXPECTED_RECORD",
-	"too many consecutive empty records":                                      "TOO_MANY_EMPTY_FRAGMENTS",
-	"too many consecutive warning alerts":                                     "TOO_MANY_WARNING_ALERTS",
-	"empty handshake or alert record":                                         "UNEXPECTED_RECORD",
-	"renegotiation is not enabled":                                            "NO_RENEGOTIATION",
-	"malformed ChangeCipherSpec":                                              "BAD_CHANGE_CIPHER_SPEC",
-	"malformed alert record":                                                  "BAD_ALERT",
-	"record too large":                                                        "DATA_LENGTH_TOO_LONG",
-	"handshake message too large":                                             "EXCESSIVE_MESSAGE_SIZE",
-	"wrong record version":                                                    "WRONG_VERSION_NUMBER",
-	"record authentication failed":                                            "DECRYPTION_FAILED_OR_BAD_RECORD_MAC",
-	"record sequence number exhausted":                                        "INTERNAL_ERROR",
-	"peer Finished verify_data mismatch":                                      "DIGEST_CHECK_FAILED",
-	"Finished verify_data has the wrong length":                               "DIGEST_CHECK_FAILED",
-	"signature verification failed":                                           "BAD_SIGNATURE",
-	"peer used a signature scheme we did not offer":                           "WRONG_SIGNATURE_TYPE",
-	"signature scheme does not match the certificate key":                     "WRONG_SIGNATURE_TYPE",
-	"peer does not support TLS 1.2":                                           "UNSUPPORTED_PROTOCOL",
-	"server chose a version other than TLS 1.2":                               "UNSUPPORTED_PROTOCOL",
-	"TLS_FALLBACK_SCSV with a lower version than ours":                        "INAPPROPRIATE_FALLBACK",
-	"no cipher suite in common":                                               "NO_SHARED_CIPHER",
-	"no key exchange group in common":                                         "NO_SHARED_GROUP",
-	"no signature scheme in common":                                           "NO_COMMON_SIGNATURE_ALGORITHMS",
-	"no certificate for this connection":                                      "NO_SHARED_CIPHER",
-	"null compression not offered":                                            "INVALID_COMPRESSION_LIST",
-	"server chose a cipher suite we did not offer":                            "WRONG_CIPHER_RETURNED",
-	"server chose a group we did not offer":                                   "WRONG_CURVE",
-	"server chose a compression method other than null":                       "UNSUPPORTED_COMPRESSION_ALGORITHM",
-	"server sent an extension we did not offer":                               "UNEXPECTED_EXTENSION",
-	"server chose an application protocol we did not offer":                   "INVALID_ALPN_PROTOCOL",
-	"no application protocol in common":                                       "NO_APPLICATION_PROTOCOL",
-	"peer does not support secure renegotiation (RFC 5746)":                   "RENEGOTIATION_MISMATCH",
-	"renegotiation_info mismatch":                                             "RENEGOTIATION_MISMATCH",
-	"peer does not support extended master secret (RFC 7627)":                 "EXTENDED_MASTER_SECRET_REQUIRED",
-	"invalid peer key share":                                                  "BAD_ECPOINT",
-	"server sent an empty certificate list":                                   "DECODE_ERROR",
-	"could not parse peer certificate":                                        "CANNOT_PARSE_LEAF_CERT",
-	"peer certificate key does not fit the cipher suite":                      "WRONG_CERTIFICATE_TYPE",
-	"peer certificate key usage does not allow this key exchange":             "KEY_USAGE_BIT_INCORRECT",
-	"server random carries a TLS 1.1 downgrade sentinel":                      "TLS13_DOWNGRADE",
-	"session ID too long":                                                     "DECODE_ERROR",
-	"client did not send a certificate":                                       "PEER_DID_NOT_RETURN_A_CERTIFICATE",
-	"client certificate required":                                             "PEER_DID_NOT_RETURN_A_CERTIFICATE",
-	"unexpected CertificateStatus":                                            "UNEXPECTED_MESSAGE",
-	"no certificate for the requested server name":                            "NO_CERTIFICATE_SET",
-	"server resumed a session with a different cipher suite":                  "OLD_SESSION_CIPHER_NOT_RETURNED",
-	"server resumed a session with a different extended master secret status": "RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION",
-	"server Diffie-Hellman group rejected":                                    "DH_P_TOO_LONG",
-	"server certificate changed during renegotiation":                         "SERVER_CERT_CHANGED",
-	"internal error":                                                          "INTERNAL_ERROR",
+	"unexpected_message":      "UNEXPECTED_MESSAGE",
+	"unexpected_ccs":          "UNEXPECTED_RECORD",
+	"ccs_with_partial":        "UNEXPECTED_RECORD",
+	"unexpected_app_data":     "UNEXPECTED_RECORD",
+	"unknown_content_type":    "UNEXPECTED_RECORD",
+	"empty_handshake":         "UNEXPECTED_RECORD",
+	"too_many_empty":          "TOO_MANY_EMPTY_FRAGMENTS",
+	"too_many_warnings":       "TOO_MANY_WARNING_ALERTS",
+	"bad_ccs":                 "BAD_CHANGE_CIPHER_SPEC",
+	"bad_alert":               "BAD_ALERT",
+	"record_overflow":         "DATA_LENGTH_TOO_LONG",
+	"ciphertext_too_long":     "ENCRYPTED_LENGTH_TOO_LONG",
+	"http_request":            "HTTP_REQUEST",
+	"excess_handshake_data":   "EXCESS_HANDSHAKE_DATA",
+	"missing_ticket":          "UNEXPECTED_RECORD", // the server's CCS came instead
+	"bad_ecc_cert":            "BAD_ECC_CERT",
+	"no_certificate_curve":    "WRONG_CURVE",
+	"handshake_too_large":     "EXCESSIVE_MESSAGE_SIZE",
+	"bad_record_version":      "WRONG_VERSION_NUMBER",
+	"bad_record_mac":          "DECRYPTION_FAILED_OR_BAD_RECORD_MAC",
+	"seq_exhausted":           "INTERNAL_ERROR",
+	"finished_mismatch":       "DIGEST_CHECK_FAILED",
+	"bad_finished_length":     "DIGEST_CHECK_FAILED",
+	"bad_signature":           "BAD_SIGNATURE",
+	"unoffered_sig_alg":       "WRONG_SIGNATURE_TYPE",
+	"sig_key_mismatch":        "WRONG_SIGNATURE_TYPE",
+	"version":                 "UNSUPPORTED_PROTOCOL",
+	"server_version":          "UNSUPPORTED_PROTOCOL",
+	"fallback":                "INAPPROPRIATE_FALLBACK",
+	"no_shared_suite":         "NO_SHARED_CIPHER",
+	"no_shared_group":         "NO_SHARED_GROUP",
+	"no_shared_sig_alg":       "NO_COMMON_SIGNATURE_ALGORITHMS",
+	"no_certificate":          "NO_SHARED_CIPHER",
+	"no_compression":          "INVALID_COMPRESSION_LIST",
+	"unoffered_suite":         "WRONG_CIPHER_RETURNED",
+	"unoffered_group":         "WRONG_CURVE",
+	"bad_compression":         "UNSUPPORTED_COMPRESSION_ALGORITHM",
+	"unsolicited_ext":         "UNEXPECTED_EXTENSION",
+	"unoffered_alpn":          "INVALID_ALPN_PROTOCOL",
+	"no_alpn":                 "NO_APPLICATION_PROTOCOL",
+	"missing_ri":              "RENEGOTIATION_MISMATCH",
+	"bad_ri":                  "RENEGOTIATION_MISMATCH",
+	"missing_ems":             "EXTENDED_MASTER_SECRET_REQUIRED",
+	"bad_peer_key":            "BAD_ECPOINT",
+	"no_server_cert":          "DECODE_ERROR",
+	"bad_certificate":         "CANNOT_PARSE_LEAF_CERT",
+	"unsupported_cert":        "WRONG_CERTIFICATE_TYPE",
+	"cert_key_usage":          "KEY_USAGE_BIT_INCORRECT",
+	"client_cert_required":    "PEER_DID_NOT_RETURN_A_CERTIFICATE",
+	"bad_status":              "UNEXPECTED_MESSAGE",
+	"resume_suite":            "OLD_SESSION_CIPHER_NOT_RETURNED",
+	"resume_ems":              "RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION",
+	"weak_dh":                 "DH_P_TOO_LONG",
+	"server_identity_changed": "SERVER_CERT_CHANGED",
+	"internal":                "INTERNAL_ERROR",
 }
 
 // alertCode returns BoringSSL's name for a received alert: the reason
@@ -178,6 +176,9 @@ var (
 	errOCSPCallback = errors.New("OCSP status callback failed (-fail-ocsp-callback)")
 	// errAppDataOnShutdown: application data arrived after our close_notify.
 	errAppDataOnShutdown = errors.New("application data while shutting down")
+	// errRenegotiationRefused: the peer asked for a renegotiation that our
+	// policy refuses; BoringSSL fails the connection there.
+	errRenegotiationRefused = errors.New("renegotiation refused")
 	// errUncleanShutdown: the transport ended before the peer's close_notify
 	// while -check-close-notify required it. BoringSSL's shim reports this
 	// through SSL_shutdown's result, in these words.
@@ -185,21 +186,29 @@ var (
 )
 
 // failure describes the circumstances of an error, which BoringSSL's
-// error names depend on.
+// error names depend on. The shim learns them from the wire (Config.Trace
+// and the first bytes received), never from error text.
 type failure struct {
 	server         bool // we are the server
 	sawServerHello bool // (client) the ServerHello arrived
 	offeredSession bool // (client) we offered a cached session
-}
-
-// wrappedCodes maps the text of a machine reason wrapped with its detail
-// (machine's wrapf: "reason: detail") to a more precise code than the
-// reason alone gives.
-var wrappedCodes = map[string]string{
-	// RFC 8422, Section 5.1.2: an ec_point_formats list without
-	// "uncompressed" is an extension BoringSSL fails to parse.
-	"invalid peer key share: server does not support uncompressed points":          "ERROR_PARSING_EXTENSION",
-	"no key exchange group in common: client does not support uncompressed points": "ERROR_PARSING_EXTENSION",
+	// ccsNext: the message the machine rejected arrived where the peer's
+	// ChangeCipherSpec was due. BoringSSL reads a record there and calls a
+	// handshake record an unexpected record.
+	ccsNext bool
+	// badPointFormats: the peer's hello listed ec_point_formats without
+	// "uncompressed" (RFC 8422, Section 5.1.2), an extension BoringSSL
+	// fails to parse.
+	badPointFormats bool
+	// renegotiating: the failure happened in a renegotiation, whose
+	// failures BoringSSL names apart.
+	renegotiating bool
+	// postHandshake: the message the machine rejected came after a
+	// completed handshake, where a TLS 1.2 client accepts only HelloRequest.
+	postHandshake bool
+	// proxyRequest: the stream began with "CONNE", a plaintext HTTPS proxy
+	// request, which BoringSSL names apart from other HTTP requests.
+	proxyRequest bool
 }
 
 // helloFields are the names messages.DecodeError uses for the fixed parts
@@ -225,6 +234,8 @@ func decodeCodes(de *messages.DecodeError) []string {
 		return []string{"UNKNOWN_ALERT_TYPE"}
 	case de.Alert == messages.AlertUnexpectedMessage:
 		return []string{"UNEXPECTED_MESSAGE"}
+	case de.Type == messages.HandshakeTypeHelloRequest:
+		return []string{"BAD_HELLO_REQUEST"}
 	}
 	field, _, _ := strings.Cut(de.What, ":")
 	hello := de.Type == messages.HandshakeTypeClientHello || de.Type == messages.HandshakeTypeServerHello
@@ -257,47 +268,70 @@ func errorCodes(err error, f failure) []string {
 		return []string{"OCSP_CB_ERROR"}
 	case errors.Is(err, errAppDataOnShutdown):
 		return []string{"APPLICATION_DATA_ON_SHUTDOWN"}
+	case errors.Is(err, errRenegotiationRefused):
+		return []string{"NO_RENEGOTIATION"}
 	case errors.Is(err, machine.ErrTruncated):
 		return []string{"UNEXPECTED_EOF"}
+	}
+	if ae == nil {
+		return nil // not a machine failure
 	}
 	var de *messages.DecodeError
 	if errors.As(err, &de) {
 		return decodeCodes(de)
 	}
-	// Walk the wrap chain from the outside in: the first text that is
-	// known wins.
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		text := e.Error()
-		if code, ok := wrappedCodes[text]; ok {
-			return []string{code}
+	reason := ae.Reason
+	if reason == "" {
+		reason = machine.ReasonOf(ae.Err)
+	}
+	switch reason {
+	case "internal":
+		switch {
+		case errors.Is(err, keys.ErrInvalidPeerKey):
+			return []string{"BAD_ECPOINT"}
+		case errors.Is(err, keys.ErrBadSignature):
+			return []string{"BAD_SIGNATURE"}
+		case errors.Is(err, keys.ErrBadRecordMAC):
+			return []string{"DECRYPTION_FAILED_OR_BAD_RECORD_MAC"}
 		}
-		if strings.HasPrefix(text, "unexpected handshake message: ") && strings.HasSuffix(text, " before ChangeCipherSpec") {
-			// BoringSSL waits for a ChangeCipherSpec record and calls
-			// anything else an unexpected record.
+	case "unexpected_message":
+		switch {
+		case f.ccsNext:
 			return []string{"UNEXPECTED_RECORD"}
+		case f.postHandshake && !f.server:
+			return []string{"BAD_HELLO_REQUEST"}
 		}
-		if code, ok := reasonCodes[text]; ok {
-			if code == "EXTENDED_MASTER_SECRET_REQUIRED" && f.offeredSession && f.sawServerHello {
-				// RFC 7627, Section 5.3: the server answered our offer of
-				// a session (all of ours have EMS, which the machine
-				// requires) without the extension.
-				code = "RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION"
-			}
-			if code == "NO_COMMON_SIGNATURE_ALGORITHMS" && f.server {
-				// A TLS 1.2 server picks the cipher suite and signature
-				// algorithm together, and names a failure after the former.
-				code = "NO_SHARED_CIPHER"
-			}
-			return []string{code}
+	case "server_version":
+		if f.renegotiating {
+			return []string{"WRONG_SSL_VERSION"}
+		}
+	case "http_request":
+		if f.proxyRequest {
+			return []string{"HTTPS_PROXY_REQUEST"}
+		}
+	case "bad_peer_key", "no_shared_group":
+		if f.badPointFormats {
+			return []string{"ERROR_PARSING_EXTENSION"}
+		}
+	case "missing_ems":
+		if f.renegotiating {
+			return []string{"RENEGOTIATION_EMS_MISMATCH"}
+		}
+		if f.offeredSession && f.sawServerHello {
+			// RFC 7627, Section 5.3: the server answered our offer of a
+			// session (all of ours have EMS, which the machine requires)
+			// without the extension.
+			return []string{"RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION"}
+		}
+	case "no_shared_sig_alg":
+		if f.server {
+			// A TLS 1.2 server picks the cipher suite and signature
+			// algorithm together, and names a failure after the former.
+			return []string{"NO_SHARED_CIPHER"}
 		}
 	}
-	switch {
-	case errors.Is(err, keys.ErrInvalidPeerKey):
-		return []string{"BAD_ECPOINT"}
-	case errors.Is(err, keys.ErrBadSignature):
-		return []string{"BAD_SIGNATURE"}
-	case errors.Is(err, keys.ErrBadRecordMAC):
-		return []string{"DECRYPTION_FAILED_OR_BAD_RECORD_MAC"}
+	if code, ok := reasonCodes[reason]; ok {
+		return []string{code}
 	}
 	return nil
 }

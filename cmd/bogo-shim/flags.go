@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/sanstls/sanstls/machine"
 )
 
 // This file parses the runner's command line. BoringSSL's shim defines the
@@ -113,6 +115,9 @@ type options struct {
 	noTicket                  bool
 	expectSelectedCredential  int // -2 when unset
 	expectTotalRenegotiations int
+
+	// renegotiation is the client's policy for HelloRequest.
+	renegotiation machine.RenegotiationSupport
 
 	// unimplemented names the flags this connection needs that sanstls
 	// cannot honour; the shim exits 89 before running the connection.
@@ -243,7 +248,7 @@ var flagTable = map[string]flagSpec{
 	"-no-op-extra-handshake":        ignored(false),
 	"-private-key-delay-ms":         ignored(true), // signing is synchronous
 	"-allow-hint-mismatch":          ignored(false),
-	"-cbc-record-splitting":         ignored(false), // no CBC suites
+	"-cbc-record-splitting":         ignored(false), // a TLS 1.0 CBC workaround; TLS 1.2 needs none
 	"-dtls":                         unimplemented(false),
 	"-quic":                         unimplemented(false),
 	"-fuzzer-mode":                  unimplemented(false),
@@ -386,12 +391,14 @@ var flagTable = map[string]flagSpec{
 	"-expect-resumable-across-names":     unimplemented(false),
 	"-expect-not-resumable-across-names": unimplemented(false),
 
-	// Renegotiation: sanstls refuses it.
-	"-renegotiate-once":                     unimplemented(false),
-	"-renegotiate-freely":                   unimplemented(false),
+	// Renegotiation (machine: Config.Renegotiation, client side only, as
+	// BoringSSL's). The machine cannot ignore a HelloRequest silently, nor
+	// wait for the application to trigger the renegotiation it asks for.
+	"-renegotiate-once":                     boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateOnceAsClient }),
+	"-renegotiate-freely":                   boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateFreelyAsClient }),
 	"-renegotiate-ignore":                   unimplemented(false),
 	"-renegotiate-explicit":                 unimplemented(false),
-	"-forbid-renegotiation-after-handshake": ignored(false), // our default
+	"-forbid-renegotiation-after-handshake": boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateNever }),
 
 	// False Start, NPN, Channel ID, ALPS, early data, TLS 1.3, QUIC, ECH,
 	// trust anchors: not implemented.
@@ -439,7 +446,7 @@ var flagTable = map[string]flagSpec{
 	"-expect-no-peer-match-trust-anchor":   unimplemented(false),
 	"-expect-peer-available-trust-anchors": unimplemented(true),
 	"-requested-trust-anchors":             unimplemented(true),
-	"-no-server-name-ack":                  ignored(false), // machine servers never acknowledge server_name
+	"-no-server-name-ack":                  unimplemented(false), // machine servers always acknowledge a name they used
 }
 
 func setShimID(o *options, name, v string) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -95,9 +96,6 @@ func runConnection(o *options, isResume bool, sess *sessions) (failure, error) {
 	if o.failOCSPCallback && o.server {
 		return f, unimplementedf("failing OCSP callback on a server")
 	}
-	if o.expectTotalRenegotiations != 0 {
-		return f, unimplementedf("renegotiation")
-	}
 	if err := checkVersions(o); err != nil {
 		return f, err
 	}
@@ -106,7 +104,7 @@ func runConnection(o *options, isResume bool, sess *sessions) (failure, error) {
 		return f, err
 	}
 	v := newVerifier(o)
-	tr := &tracer{}
+	tr := &tracer{server: o.server}
 	cfg, err := buildConfig(o, creds, v, tr)
 	if err != nil {
 		return f, err
@@ -130,6 +128,10 @@ func runConnection(o *options, isResume bool, sess *sessions) (failure, error) {
 		return f, err
 	}
 	t := newTransport(tcp, mc, o.async, v.check)
+	t.refused = tr.refusedRenegotiation
+	if o.useExporterBetweenReads && o.async {
+		t.betweenReads = func() error { return exportBetweenReads(mc) }
+	}
 	defer t.finish()
 
 	err = t.handshake(!o.server)
@@ -148,7 +150,15 @@ func runConnection(o *options, isResume bool, sess *sessions) (failure, error) {
 	if err == nil {
 		err = exchange(o, t)
 	}
+	if err == nil {
+		err = checkRenegotiations(o, mc)
+	}
 	f.sawServerHello = tr.sawServerHello
+	f.ccsNext = tr.ccsNextBefore
+	f.postHandshake = tr.idleBefore
+	f.renegotiating = tr.renegotiating
+	f.badPointFormats = tr.badPointFormats
+	f.proxyRequest = bytes.HasPrefix(t.head, []byte("CONNE"))
 	return f, err
 }
 
@@ -217,9 +227,9 @@ func echo(o *options, t *transport) error {
 		if err != nil {
 			return err
 		}
-		if o.useExporterBetweenReads {
-			if _, err := t.mc.ExportKeyingMaterial("", nil, 1); err != nil {
-				return fmt.Errorf("failed to export keying material: %w", err)
+		if o.useExporterBetweenReads && !o.async {
+			if err := exportBetweenReads(t.mc); err != nil {
+				return err
 			}
 		}
 		for i := range p {
@@ -229,6 +239,16 @@ func echo(o *options, t *transport) error {
 			return err
 		}
 	}
+}
+
+// exportBetweenReads is -use-exporter-between-reads: an export that must
+// work whenever a read can return, and fail in the middle of a
+// renegotiation.
+func exportBetweenReads(mc *machine.Conn) error {
+	if _, err := mc.ExportKeyingMaterial("", nil, 1); err != nil {
+		return fmt.Errorf("failed to export keying material: %w", err)
+	}
+	return nil
 }
 
 // shutdown follows BoringSSL's SSL_shutdown as the shim calls it. Without
@@ -249,7 +269,13 @@ func shutdown(o *options, t *transport) error {
 		}
 		return nil
 	}
-	for !t.peerClosed {
+	for {
+		if err := t.process(false); err != nil {
+			return err
+		}
+		if t.peerClosed {
+			break
+		}
 		if len(t.app) > 0 {
 			return errAppDataOnShutdown
 		}
@@ -257,9 +283,6 @@ func shutdown(o *options, t *transport) error {
 			return errUncleanShutdown
 		}
 		if err := t.readMore(); err != nil {
-			return err
-		}
-		if err := t.process(); err != nil {
 			return err
 		}
 	}

@@ -60,40 +60,151 @@ func (v *verifier) check(*machine.PeerCerts) error {
 }
 
 // tracer records, through machine's Config.Trace, the handshake messages
-// the checks need: the peer's ClientHello or CertificateRequest and our
-// Certificate.
+// the checks need (the peer's ClientHello or CertificateRequest and our
+// Certificate) and follows the handshake far enough to name failures the way
+// BoringSSL does (see failure).
 type tracer struct {
+	server      bool
 	clientHello *messages.ClientHello
 	certReq     *messages.CertificateRequest
 	sentLeaf    []byte
 	// sawServerHello reports that a ServerHello arrived.
 	sawServerHello bool
+	// badPointFormats: the peer's hello listed point formats without
+	// "uncompressed".
+	badPointFormats bool
+
+	// The position in the current handshake.
+	sentSessionID  []byte // (client) the session ID of our last ClientHello
+	resumed        bool   // this handshake is abbreviated
+	ticketPromised bool   // (client) the ServerHello acknowledged session_ticket
+	clientCert     bool   // (server) the client sent a non-empty Certificate
+	ourFinished    bool   // our Finished of this handshake went out
+	peerFinished   bool   // the peer's Finished of this handshake arrived
+	ccsNext        bool   // the peer's ChangeCipherSpec is due
+	completed      int    // handshakes completed on this connection
+	// renegotiating: a handshake after the first is under way.
+	renegotiating bool
+
+	// What the last received handshake message found: whether it came
+	// where the peer's ChangeCipherSpec was due, or after the handshake.
+	ccsNextBefore, idleBefore bool
+
+	// refused: the machine declined a renegotiation (a warning
+	// no_renegotiation alert went out), or a HelloRequest came after our
+	// close_notify, when no handshake can run.
+	refused   bool
+	closeSent bool
 }
 
 func (t *tracer) observe(sent bool, typ machine.ContentType, body []byte) {
-	if typ != messages.ContentTypeHandshake {
+	switch typ {
+	case messages.ContentTypeAlert:
+		if sent && len(body) == 2 && body[0] == byte(messages.AlertLevelWarning) {
+			switch messages.AlertDescription(body[1]) {
+			case messages.AlertNoRenegotiation:
+				t.refused = true
+			case messages.AlertCloseNotify:
+				t.closeSent = true
+			}
+		}
 		return
+	case messages.ContentTypeChangeCipherSpec:
+		if !sent {
+			t.ccsNext = false
+		}
+		return
+	case messages.ContentTypeHandshake:
+	default:
+		return
+	}
+	if !sent {
+		t.ccsNextBefore = t.ccsNext
+		t.idleBefore = t.completed > 0 && !t.renegotiating
 	}
 	msg, err := messages.Parse(bytes.Clone(body)) // body is only valid during the call
 	if err != nil {
 		return // the machine reports the failure itself
 	}
+	if sent {
+		t.observeSent(msg)
+	} else {
+		t.observeReceived(msg)
+	}
+	if t.ourFinished && t.peerFinished {
+		t.completed++
+		t.ourFinished, t.peerFinished, t.renegotiating = false, false, false
+	}
+}
+
+// startHandshake resets the per-handshake state at a ClientHello.
+func (t *tracer) startHandshake() {
+	t.resumed, t.ticketPromised, t.clientCert = false, false, false
+	t.ourFinished, t.peerFinished, t.ccsNext = false, false, false
+	t.renegotiating = t.completed > 0
+}
+
+func (t *tracer) observeSent(msg messages.Message) {
 	switch m := msg.(type) {
 	case *messages.ClientHello:
-		if !sent {
-			t.clientHello = m
-		}
+		t.startHandshake()
+		t.sentSessionID = m.SessionID
 	case *messages.ServerHello:
-		if !sent {
-			t.sawServerHello = true
-		}
-	case *messages.CertificateRequest:
-		if !sent {
-			t.certReq = m
-		}
+		t.resumed = t.clientHello != nil && len(m.SessionID) > 0 && bytes.Equal(m.SessionID, t.clientHello.SessionID)
 	case *messages.Certificate:
-		if sent && len(m.Certificates) > 0 {
+		if len(m.Certificates) > 0 {
 			t.sentLeaf = m.Certificates[0]
+		}
+	case *messages.Finished:
+		t.ourFinished = true
+		// Our Finished went first: the peer's ChangeCipherSpec is next,
+		// after the NewSessionTicket a server promised.
+		if !t.peerFinished {
+			t.ccsNext = t.server || !t.ticketPromised
 		}
 	}
 }
+
+func (t *tracer) observeReceived(msg messages.Message) {
+	t.ccsNext = false
+	switch m := msg.(type) {
+	case *messages.HelloRequest:
+		if t.closeSent {
+			t.refused = true // BoringSSL cannot handshake after close_notify
+		}
+	case *messages.ClientHello:
+		t.startHandshake()
+		t.clientHello = m
+		t.badPointFormats = hasNoUncompressed(m.SupportedPoints)
+	case *messages.ServerHello:
+		t.sawServerHello = true
+		t.badPointFormats = hasNoUncompressed(m.SupportedPoints)
+		t.ticketPromised = m.SessionTicketSupported
+		t.resumed = len(m.SessionID) > 0 && bytes.Equal(m.SessionID, t.sentSessionID)
+		t.ccsNext = t.resumed && !t.ticketPromised
+	case *messages.NewSessionTicket:
+		t.ccsNext = true
+	case *messages.Certificate:
+		t.clientCert = t.server && len(m.Certificates) > 0
+	case *messages.ClientKeyExchange:
+		t.ccsNext = !t.clientCert
+	case *messages.CertificateVerify:
+		t.ccsNext = t.server
+	case *messages.CertificateRequest:
+		t.certReq = m
+	case *messages.Finished:
+		t.peerFinished = true
+	}
+}
+
+// hasNoUncompressed reports whether an ec_point_formats list is present
+// and lacks the uncompressed format.
+func hasNoUncompressed(formats []uint8) bool {
+	return formats != nil && !bytes.Contains(formats, []byte{messages.PointFormatUncompressed})
+}
+
+// refusedRenegotiation reports whether a renegotiation was refused.
+// BoringSSL fails the connection there (NO_RENEGOTIATION); the machine
+// warns the peer and carries on (RFC 5246, Section 7.2.2), so the shim ends
+// the connection itself to behave like BoringSSL.
+func (t *tracer) refusedRenegotiation() bool { return t.refused }

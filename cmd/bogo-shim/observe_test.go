@@ -70,3 +70,120 @@ func TestTracer(t *testing.T) {
 		t.Error("a truncated ServerHello counted")
 	}
 }
+
+// marshal encodes a handshake message for the tracer.
+func marshal(t *testing.T, m interface{ Marshal() ([]byte, error) }) []byte {
+	t.Helper()
+	raw, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func TestTracerCCSDue(t *testing.T) {
+	hs := messages.ContentTypeHandshake
+	ch := marshal(t, &messages.ClientHello{Version: messages.VersionTLS12, CipherSuites: []uint16{0xc02b}, CompressionMethods: []uint8{0}})
+	cke := marshal(t, messages.NewECDHEClientKeyExchange(make([]byte, 32)))
+	fin := marshal(t, &messages.Finished{VerifyData: make([]byte, 12)})
+
+	// A server after ClientKeyExchange (no client certificate) waits for
+	// the client's ChangeCipherSpec, so a Finished there came where a CCS
+	// was due; a Finished right after ClientHello did not.
+	tr := &tracer{server: true}
+	tr.observe(false, hs, ch)
+	tr.observe(false, hs, fin)
+	if tr.ccsNextBefore {
+		t.Error("Finished after ClientHello counted as where CCS was due")
+	}
+	tr = &tracer{server: true}
+	tr.observe(false, hs, ch)
+	tr.observe(false, hs, cke)
+	tr.observe(false, hs, fin)
+	if !tr.ccsNextBefore {
+		t.Error("Finished after ClientKeyExchange: CCS was due")
+	}
+	// The ChangeCipherSpec itself settles it.
+	tr = &tracer{server: true}
+	tr.observe(false, hs, ch)
+	tr.observe(false, hs, cke)
+	tr.observe(false, messages.ContentTypeChangeCipherSpec, []byte{1})
+	tr.observe(false, hs, fin)
+	if tr.ccsNextBefore {
+		t.Error("Finished after ChangeCipherSpec counted as where CCS was due")
+	}
+
+	// A client whose server promised a ticket waits for NewSessionTicket
+	// first, then for ChangeCipherSpec.
+	sh := marshal(t, &messages.ServerHello{Version: messages.VersionTLS12, CipherSuite: 0xc02b, HasExtensions: true, SessionTicketSupported: true})
+	nst := marshal(t, &messages.NewSessionTicket{Ticket: []byte{1}})
+	tr = &tracer{}
+	tr.observe(true, hs, ch)
+	tr.observe(false, hs, sh)
+	tr.observe(true, hs, fin)
+	tr.observe(false, hs, fin)
+	if tr.ccsNextBefore {
+		t.Error("client: Finished where NewSessionTicket was due counted as CCS due")
+	}
+	tr = &tracer{}
+	tr.observe(true, hs, ch)
+	tr.observe(false, hs, sh)
+	tr.observe(true, hs, fin)
+	tr.observe(false, hs, nst)
+	tr.observe(false, hs, fin)
+	if !tr.ccsNextBefore {
+		t.Error("client: Finished after NewSessionTicket: CCS was due")
+	}
+}
+
+func TestTracerHandshakeCount(t *testing.T) {
+	hs := messages.ContentTypeHandshake
+	ch := marshal(t, &messages.ClientHello{Version: messages.VersionTLS12, CipherSuites: []uint16{0xc02b}, CompressionMethods: []uint8{0}})
+	sh := marshal(t, &messages.ServerHello{Version: messages.VersionTLS12, CipherSuite: 0xc02b, HasExtensions: true, SupportedPoints: []uint8{1}})
+	fin := marshal(t, &messages.Finished{VerifyData: make([]byte, 12)})
+	hr := marshal(t, &messages.HelloRequest{})
+
+	tr := &tracer{}
+	tr.observe(true, hs, ch)
+	tr.observe(false, hs, sh)
+	if !tr.badPointFormats {
+		t.Error("ec_point_formats without uncompressed not noticed")
+	}
+	tr.observe(true, hs, fin)
+	tr.observe(false, messages.ContentTypeChangeCipherSpec, []byte{1})
+	tr.observe(false, hs, fin)
+	if tr.completed != 1 || tr.renegotiating {
+		t.Fatalf("after one handshake: completed %d, renegotiating %v", tr.completed, tr.renegotiating)
+	}
+	tr.observe(false, hs, sh) // a stray message after the handshake
+	if !tr.idleBefore {
+		t.Error("message after the handshake not seen as post-handshake")
+	}
+	tr.observe(false, hs, hr)
+	tr.observe(true, hs, ch)
+	if !tr.renegotiating || tr.refusedRenegotiation() {
+		t.Errorf("accepted renegotiation: renegotiating %v, refused %v", tr.renegotiating, tr.refused)
+	}
+	tr.observe(false, hs, sh)
+	if tr.idleBefore {
+		t.Error("message inside a renegotiation seen as post-handshake")
+	}
+
+	// A refusal is a warning no_renegotiation alert going out; a
+	// HelloRequest after our close_notify cannot be honoured either.
+	tr = &tracer{}
+	tr.observe(true, messages.ContentTypeAlert, []byte{1, byte(messages.AlertNoRenegotiation)})
+	if !tr.refusedRenegotiation() {
+		t.Error("no_renegotiation warning not seen as a refusal")
+	}
+	tr = &tracer{}
+	tr.observe(false, hs, hr)
+	if tr.refusedRenegotiation() {
+		t.Error("HelloRequest before close_notify seen as refused")
+	}
+	tr.observe(true, messages.ContentTypeAlert, []byte{1, byte(messages.AlertCloseNotify)})
+	tr.observe(false, hs, hr)
+	if !tr.refusedRenegotiation() {
+		t.Error("HelloRequest after close_notify not seen as refused")
+	}
+}

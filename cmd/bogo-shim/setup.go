@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/sanstls/sanstls/keys"
 	"github.com/sanstls/sanstls/machine"
 )
 
@@ -101,49 +100,30 @@ func loadCredentials(o *options) ([]loadedCred, error) {
 	return out, nil
 }
 
-// signatureSchemes computes the machine's single scheme list from
-// BoringSSL's two: -signing-prefs (what we sign with) and -verify-prefs
-// (what we accept and advertise). The machine uses one list for both, so
-// this is an approximation: the signing preferences come first, so they win
-// when we sign; the verify preferences (or the defaults) follow, so the peer
-// may use them; when only verify preferences are given, the default schemes
-// that can sign with one of our keys are appended so that we can still
-// sign. docs/conformance.md lists the tests this approximation costs.
-func signatureSchemes(o *options, creds []loadedCred) []machine.SignatureScheme {
-	var signing []uint16
-	for _, c := range creds {
-		signing = append(signing, usable(c.prefs)...)
+// verifySchemes is Config.SignatureSchemes: the -verify-prefs list (what
+// we advertise and accept), or nil for the machine's defaults.
+func verifySchemes(o *options) []machine.SignatureScheme {
+	return toSchemes(usable(o.verifyPrefs))
+}
+
+// signingSchemes is a credential's Certificate.SignatureSchemes: its
+// -signing-prefs. A credential without them signs with the machine's
+// defaults, as BoringSSL's does, even when -verify-prefs narrows
+// Config.SignatureSchemes (which a certificate would otherwise sign with).
+func signingSchemes(o *options, prefs []uint16) []machine.SignatureScheme {
+	if s := toSchemes(usable(prefs)); s != nil {
+		return s
 	}
-	verify := usable(o.verifyPrefs)
-	if len(signing) == 0 && len(verify) == 0 {
-		return nil // machine defaults
+	if len(usable(o.verifyPrefs)) > 0 {
+		return slices.Clone(machine.DefaultSignatureSchemes)
 	}
+	return nil
+}
+
+func toSchemes(ids []uint16) []machine.SignatureScheme {
 	var out []machine.SignatureScheme
-	add := func(s machine.SignatureScheme) {
-		if !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	for _, s := range signing {
-		add(machine.SignatureScheme(s))
-	}
-	if len(verify) == 0 {
-		for _, s := range machine.DefaultSignatureSchemes {
-			add(s)
-		}
-		return out
-	}
-	for _, s := range verify {
-		add(machine.SignatureScheme(s))
-	}
-	if len(signing) == 0 {
-		for _, s := range machine.DefaultSignatureSchemes {
-			for _, c := range creds {
-				if schemeFitsCert(s, c.cert) {
-					add(s)
-				}
-			}
-		}
+	for _, id := range ids {
+		out = append(out, machine.SignatureScheme(id))
 	}
 	return out
 }
@@ -163,11 +143,6 @@ func usable(prefs []uint16) []uint16 {
 	return out
 }
 
-// schemeFitsCert reports whether s can sign with the certificate's key.
-func schemeFitsCert(s machine.SignatureScheme, c machine.Certificate) bool {
-	return c.Leaf != nil && keys.SchemeMatchesKey(uint16(s), c.Leaf.PublicKey)
-}
-
 // alpnRejectProtocol is a protocol no runner offers: with it as our only
 // protocol, the machine refuses any client that offers ALPN (-reject-alpn).
 const alpnRejectProtocol = "sanstls-bogo-reject"
@@ -184,14 +159,16 @@ func buildConfig(o *options, creds []loadedCred, v *verifier, tr *tracer) (*mach
 		Trace:              tr.observe,
 	}
 	for _, c := range creds {
-		cfg.Certificates = append(cfg.Certificates, c.cert)
+		cert := c.cert
+		cert.SignatureSchemes = signingSchemes(o, c.prefs)
+		cfg.Certificates = append(cfg.Certificates, cert)
 	}
 	if o.async {
 		cfg.DeferVerify = true // answered by the transport via v.check
 	} else {
 		cfg.VerifyPeer = v.check
 	}
-	cfg.SignatureSchemes = signatureSchemes(o, creds)
+	cfg.SignatureSchemes = verifySchemes(o)
 	groups, err := supportedGroups(o.curves)
 	if err != nil {
 		return nil, err
@@ -226,6 +203,7 @@ func buildConfig(o *options, creds []loadedCred, v *verifier, tr *tracer) (*mach
 	} else {
 		cfg.ServerName = o.hostName
 		cfg.NextProtos = o.advertiseALPN
+		cfg.Renegotiation = o.renegotiation
 	}
 	if o.maxCertList > 0 {
 		cfg.MaxHandshakeSize = o.maxCertList

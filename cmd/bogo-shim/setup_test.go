@@ -18,27 +18,26 @@ func TestSupportedGroups(t *testing.T) {
 }
 
 func TestSignatureSchemes(t *testing.T) {
-	if got := signatureSchemes(&options{}, nil); got != nil {
-		t.Errorf("no prefs: %v, want nil (machine defaults)", got)
+	if got := verifySchemes(&options{}); got != nil {
+		t.Errorf("no -verify-prefs: %v, want nil (machine defaults)", got)
 	}
-	// -verify-prefs alone: exactly those, plus nothing when we have no
-	// credential to sign with; MD5-SHA1 is dropped.
-	o := &options{verifyPrefs: []uint16{schemeRSAPKCS1MD5SHA1, 0x0403}}
-	if got := signatureSchemes(o, nil); !slices.Equal(got, []machine.SignatureScheme{0x0403}) {
+	// -verify-prefs is Config.SignatureSchemes; MD5-SHA1 is dropped.
+	o := &options{verifyPrefs: []uint16{schemeRSAPKCS1MD5SHA1, 0x0403, 0x0804}}
+	if got := verifySchemes(o); !slices.Equal(got, []machine.SignatureScheme{0x0403, 0x0804}) {
 		t.Errorf("verify prefs: %v", got)
 	}
-	// -signing-prefs come first, then the defaults.
-	creds := []loadedCred{{prefs: []uint16{0x0804}}}
-	got := signatureSchemes(&options{}, creds)
-	if len(got) == 0 || got[0] != 0x0804 || !slices.Contains(got, machine.DefaultSignatureSchemes[0]) {
+	// -signing-prefs belong to their credential.
+	if got := signingSchemes(o, []uint16{0x0804}); !slices.Equal(got, []machine.SignatureScheme{0x0804}) {
 		t.Errorf("signing prefs: %v", got)
 	}
-	seen := map[machine.SignatureScheme]bool{}
-	for _, s := range got {
-		if seen[s] {
-			t.Errorf("duplicate scheme %v in %v", s, got)
-		}
-		seen[s] = true
+	// Without them a credential signs with the defaults, not with the
+	// narrower -verify-prefs...
+	if got := signingSchemes(o, nil); !slices.Equal(got, machine.DefaultSignatureSchemes) {
+		t.Errorf("signing without prefs, with -verify-prefs: %v", got)
+	}
+	// ...and with nothing set, the machine decides.
+	if got := signingSchemes(&options{}, []uint16{schemeRSAPKCS1MD5SHA1}); got != nil {
+		t.Errorf("signing without usable prefs: %v, want nil", got)
 	}
 }
 
@@ -56,7 +55,7 @@ func TestBuildConfigServerPolicy(t *testing.T) {
 	}
 	// -verify-peer wins over -require-any-client-certificate, as in
 	// BoringSSL's shim (SSL_VERIFY_PEER without FAIL_IF_NO_PEER_CERT).
-	if cfg.ClientAuth != machine.VerifyClientCertIfGiven || !cfg.PreferClientCipherSuites ||
+	if cfg.ClientAuth != machine.VerifyClientCertIfGiven || !cfg.PreferClientCipherSuites || cfg.Renegotiation != machine.RenegotiateNever ||
 		!slices.Equal(cfg.NextProtos, []string{"foo"}) || !cfg.InsecureSkipVerify || cfg.VerifyPeer == nil {
 		t.Errorf("config = %+v", cfg)
 	}
@@ -66,5 +65,43 @@ func TestBuildConfigServerPolicy(t *testing.T) {
 	}
 	if cfg.PreferClientCipherSuites || !slices.Equal(cfg.NextProtos, []string{alpnRejectProtocol}) || !cfg.DeferVerify || cfg.VerifyPeer != nil {
 		t.Errorf("config = %+v", cfg)
+	}
+}
+
+func TestBuildConfigClientRenegotiation(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want machine.RenegotiationSupport
+	}{
+		{nil, machine.RenegotiateNever},
+		{[]string{"-renegotiate-once"}, machine.RenegotiateOnceAsClient},
+		{[]string{"-renegotiate-freely"}, machine.RenegotiateFreelyAsClient},
+		{[]string{"-forbid-renegotiation-after-handshake"}, machine.RenegotiateNever},
+	} {
+		p, err := parseFlags(tc.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := buildConfig(p.initial, nil, newVerifier(p.initial), &tracer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Renegotiation != tc.want {
+			t.Errorf("%q: Renegotiation = %v, want %v", tc.args, cfg.Renegotiation, tc.want)
+		}
+	}
+}
+
+func TestBuildConfigCredentialSchemes(t *testing.T) {
+	o := &options{verifyPrefs: []uint16{0x0403}}
+	creds := []loadedCred{{number: 0, prefs: []uint16{0x0503}}, {number: -1}}
+	cfg, err := buildConfig(o, creds, newVerifier(o), &tracer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.SignatureSchemes, []machine.SignatureScheme{0x0403}) ||
+		!slices.Equal(cfg.Certificates[0].SignatureSchemes, []machine.SignatureScheme{0x0503}) ||
+		!slices.Equal(cfg.Certificates[1].SignatureSchemes, machine.DefaultSignatureSchemes) {
+		t.Errorf("Config %v, certificates %v / %v", cfg.SignatureSchemes, cfg.Certificates[0].SignatureSchemes, cfg.Certificates[1].SignatureSchemes)
 	}
 }

@@ -20,8 +20,17 @@ type transport struct {
 	mc     *machine.Conn
 	async  bool
 	verify func(*machine.PeerCerts) error // answers EventVerifyPeer
+	// refused reports that the machine declined a renegotiation; the
+	// transport then fails with errRenegotiationRefused.
+	refused func() bool
+	// betweenReads, if set, runs after every attempt to read application
+	// data, as BoringSSL's shim runs -use-exporter-between-reads after
+	// every SSL_read call (in async mode, after every byte).
+	betweenReads func() error
+	closed       bool // our close_notify went out
 
 	in      []byte // received bytes the machine has not consumed
+	head    []byte // the first bytes of the stream (up to headLen)
 	readBuf []byte
 	out     []byte // scratch for machine output
 
@@ -48,11 +57,18 @@ func (t *transport) write(b []byte) error {
 	return err
 }
 
+// headLen is how much of the start of the stream the transport keeps: a
+// record header's worth, enough to recognise a plaintext proxy request.
+const headLen = 5
+
 // readMore reads at least one byte from the network into t.in, or records
 // the end of the stream in t.eof.
 func (t *transport) readMore() error {
 	n, err := t.tcp.Read(t.readBuf)
 	t.in = append(t.in, t.readBuf[:n]...)
+	if k := min(headLen-len(t.head), n); k > 0 {
+		t.head = append(t.head, t.readBuf[:k]...)
+	}
 	if err == io.EOF {
 		t.eof = true
 		return nil
@@ -63,17 +79,29 @@ func (t *transport) readMore() error {
 // process gives the machine every complete record in t.in and handles the
 // resulting events, until the machine needs more bytes. It returns the
 // machine's fatal error, if any; the alert it produced has been sent.
-func (t *transport) process() error {
+//
+// With stopAtDone it returns as soon as a handshake completes, leaving later
+// records (a HelloRequest right behind the server's Finished, say) for the
+// next call, so that the first handshake can be inspected before anything
+// else happens, as with BoringSSL's SSL_do_handshake.
+func (t *transport) process(stopAtDone bool) error {
 	for {
+		done := false
 		out, n, err := t.mc.Receive(t.out[:0], t.in)
 		t.out = out[:0]
-		werr := t.write(out)
+		refused := t.refused != nil && t.refused()
+		var werr error
+		if !refused || !t.closed {
+			// After our close_notify, nothing more goes out (a machine
+			// that answers a HelloRequest there would send a ClientHello).
+			werr = t.write(out)
+		}
 		events := 0
 		for ev := t.mc.NextEvent(); ev.Kind != machine.EventNone; ev = t.mc.NextEvent() {
 			events++
 			switch ev.Kind {
 			case machine.EventHandshakeDone:
-				t.handshakeDone = true
+				t.handshakeDone, done = true, true
 			case machine.EventAppData:
 				t.app = append(t.app, ev.Data...) // Data aliases t.in: copy now
 			case machine.EventPeerClosed:
@@ -93,6 +121,9 @@ func (t *transport) process() error {
 			}
 		}
 		t.in = t.in[:copy(t.in, t.in[n:])]
+		if err == nil && refused {
+			err = errRenegotiationRefused
+		}
 		if errors.Is(err, machine.ErrClosed) {
 			// Records after the peer's close_notify are not read.
 			t.in = t.in[:0]
@@ -104,7 +135,7 @@ func (t *transport) process() error {
 		if werr != nil {
 			return werr
 		}
-		if n == 0 && events == 0 {
+		if n == 0 && events == 0 || done && stopAtDone {
 			return nil
 		}
 	}
@@ -122,7 +153,7 @@ func (t *transport) handshake(isClient bool) error {
 		}
 	}
 	for !t.handshakeDone {
-		if err := t.process(); err != nil {
+		if err := t.process(true); err != nil {
 			return err
 		}
 		if t.handshakeDone {
@@ -148,6 +179,18 @@ var errPeerClosedInHandshake = errors.New("peer sent close_notify during the han
 // one.
 func (t *transport) read(max int) ([]byte, error) {
 	for len(t.app) == 0 {
+		// Records left over from the handshake come first.
+		if err := t.process(false); err != nil {
+			return nil, err
+		}
+		if t.betweenReads != nil {
+			if err := t.betweenReads(); err != nil {
+				return nil, err
+			}
+		}
+		if len(t.app) > 0 {
+			break
+		}
 		if t.peerClosed {
 			return nil, io.EOF
 		}
@@ -158,9 +201,6 @@ func (t *transport) read(max int) ([]byte, error) {
 			return nil, errTransportEOF
 		}
 		if err := t.readMore(); err != nil {
-			return nil, err
-		}
-		if err := t.process(); err != nil {
 			return nil, err
 		}
 	}
@@ -185,6 +225,7 @@ func (t *transport) send(p []byte) error {
 
 // closeNotify sends our close_notify.
 func (t *transport) closeNotify() error {
+	t.closed = true
 	out := t.mc.Close(t.out[:0])
 	t.out = out[:0]
 	return t.write(out)

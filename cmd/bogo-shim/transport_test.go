@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/binary"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -20,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sanstls/sanstls/machine"
 )
 
 // These tests play a tiny BoGo runner: they listen on loopback, start the
@@ -345,5 +348,154 @@ func TestLoopbackResumption(t *testing.T) {
 	}.run(t)
 	if code != exitOK || stderr != "" || rerr != nil {
 		t.Fatalf("shim exit %d, stderr %q, runner error %v", code, stderr, rerr)
+	}
+}
+
+// machinePeer plays the runner with a machine.Conn, for what crypto/tls
+// cannot do: a server that asks for renegotiation.
+type machinePeer struct {
+	conn net.Conn
+	mc   *machine.Conn
+	in   []byte
+	buf  [4096]byte
+}
+
+// pump feeds the machine until stop accepts an event. It returns the
+// application data received on the way.
+func (p *machinePeer) pump(stop func(machine.Event) bool) ([]byte, error) {
+	var app []byte
+	for {
+		out, n, err := p.mc.Receive(nil, p.in)
+		if len(out) > 0 {
+			if _, werr := p.conn.Write(out); werr != nil {
+				return app, werr
+			}
+		}
+		p.in = p.in[n:]
+		if err != nil {
+			return app, err
+		}
+		stopped := false
+		for ev := p.mc.NextEvent(); ev.Kind != machine.EventNone; ev = p.mc.NextEvent() {
+			if ev.Kind == machine.EventAppData {
+				app = append(app, ev.Data...)
+			}
+			stopped = stopped || stop(ev)
+		}
+		if stopped {
+			return app, nil
+		}
+		if n > 0 {
+			continue
+		}
+		m, err := p.conn.Read(p.buf[:])
+		if err != nil {
+			return app, err
+		}
+		p.in = append(p.in, p.buf[:m]...)
+	}
+}
+
+// renegotiatingServer is a runner that completes a handshake, asks the
+// shim to renegotiate once, and then checks the echo.
+func renegotiatingServer(t *testing.T, cert testCert) func(net.Conn) error {
+	certPEM, err := os.ReadFile(cert.certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, err := os.ReadFile(cert.keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mcert, err := machine.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(conn net.Conn) error {
+		mc, err := machine.Server(&machine.Config{Rand: rand.Reader, Time: time.Now, Certificates: []machine.Certificate{mcert}})
+		if err != nil {
+			return err
+		}
+		p := &machinePeer{conn: conn, mc: mc}
+		isDone := func(ev machine.Event) bool { return ev.Kind == machine.EventHandshakeDone }
+		if _, err := p.pump(isDone); err != nil {
+			return fmt.Errorf("handshake: %w", err)
+		}
+		out, err := mc.Renegotiate(nil)
+		if err != nil {
+			return err
+		}
+		if _, err := conn.Write(out); err != nil {
+			return err
+		}
+		var refused bool
+		if _, err := p.pump(func(ev machine.Event) bool {
+			refused = ev.Kind == machine.EventWarningAlert && ev.Alert == machine.AlertNoRenegotiation
+			return refused || isDone(ev)
+		}); err != nil {
+			return fmt.Errorf("renegotiation: %w", err)
+		}
+		if refused {
+			return errRefusedByShim
+		}
+		if n := mc.State().Renegotiations; n != 1 {
+			return fmt.Errorf("%d renegotiations, want 1", n)
+		}
+		msg := bytes.Repeat([]byte{0x42}, 32)
+		out, err = mc.Send(nil, msg)
+		if err != nil {
+			return err
+		}
+		if _, err := conn.Write(out); err != nil {
+			return err
+		}
+		var reply []byte
+		for len(reply) < len(msg) {
+			got, err := p.pump(func(ev machine.Event) bool { return ev.Kind == machine.EventAppData })
+			if err != nil {
+				return fmt.Errorf("echo: %w", err)
+			}
+			reply = append(reply, got...)
+		}
+		for i := range msg {
+			if reply[i] != msg[i]^0xff {
+				return fmt.Errorf("reply %x is not the XOR-0xff echo of %x", reply, msg)
+			}
+		}
+		_, err = conn.Write(mc.Close(nil))
+		return err
+	}
+}
+
+var errRefusedByShim = errors.New("the shim refused to renegotiate")
+
+func TestLoopbackRenegotiation(t *testing.T) {
+	cert := newTestCert(t)
+	for _, async := range []bool{false, true} {
+		// The peer offers no resumption, hence -expect-no-session.
+		flags := []string{"-renegotiate-freely", "-expect-total-renegotiations", "1", "-expect-no-session"}
+		if async {
+			flags = append(flags, "-async")
+		}
+		code, stderr, rerr := loopback{flags: flags, runner: renegotiatingServer(t, cert)}.run(t)
+		if code != exitOK || stderr != "" || rerr != nil {
+			t.Fatalf("async=%v: shim exit %d, stderr %q, runner error %v", async, code, stderr, rerr)
+		}
+	}
+	// Counting matters: the same exchange fails -expect-total-renegotiations 0.
+	code, stderr, _ := loopback{flags: []string{"-renegotiate-once", "-expect-no-session"}, runner: renegotiatingServer(t, cert)}.run(t)
+	if code != exitFailure || !strings.Contains(stderr, "Expected 0 renegotiations, got 1") {
+		t.Errorf("shim exit %d, stderr %q; want a renegotiation count mismatch", code, stderr)
+	}
+}
+
+func TestLoopbackRenegotiationRefused(t *testing.T) {
+	cert := newTestCert(t)
+	code, stderr, rerr := loopback{flags: []string{"-expect-no-session"}, runner: renegotiatingServer(t, cert)}.run(t)
+	if code != exitFailure || !strings.Contains(stderr, ":NO_RENEGOTIATION:") {
+		t.Errorf("shim exit %d, stderr %q; want 1 and :NO_RENEGOTIATION:", code, stderr)
+	}
+	if !errors.Is(rerr, errRefusedByShim) {
+		t.Errorf("runner error %v, want the shim's no_renegotiation warning", rerr)
 	}
 }
