@@ -492,10 +492,7 @@ func (st *clientExpectServerHelloDone) handle(c *Conn, msg messages.Message) (ha
 	if err := c.installKeys(); err != nil {
 		return nil, err
 	}
-	if err := c.writeCCS(); err != nil {
-		return nil, err
-	}
-	if err := c.writeFinished(); err != nil {
+	if err := c.writeCCSAndFinished(); err != nil {
 		return nil, err
 	}
 	return &clientExpectCCS{hs}, nil
@@ -566,10 +563,7 @@ func (st *clientExpectFinished) handle(c *Conn, msg messages.Message) (handshake
 	hs := st.hs
 	if hs.resumed {
 		// Abbreviated handshake: our ChangeCipherSpec and Finished follow.
-		if err := c.writeCCS(); err != nil {
-			return nil, err
-		}
-		if err := c.writeFinished(); err != nil {
+		if err := c.writeCCSAndFinished(); err != nil {
 			return nil, err
 		}
 	}

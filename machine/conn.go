@@ -182,9 +182,15 @@ func (c *Conn) finish(next handshakeState, err error) ([]byte, error) {
 	if err != nil {
 		err = c.fail(err)
 	}
+	return c.takeOutput(), err
+}
+
+// takeOutput ends a method call: it returns the output built in c.dst and
+// forgets it.
+func (c *Conn) takeOutput() []byte {
 	out := c.dst
 	c.dst = nil
-	return out, err
+	return out
 }
 
 // NextEvent pops the next queued event; Kind is EventNone when none is left.
@@ -544,9 +550,7 @@ func (c *Conn) Renegotiate(dst []byte) ([]byte, error) {
 	if err != nil {
 		err = c.fail(err)
 	}
-	out := c.dst
-	c.dst = nil
-	return out, err
+	return c.takeOutput(), err
 }
 
 // beginRenegotiation resets the per-handshake state for a new handshake on
@@ -678,9 +682,7 @@ func (c *Conn) ResolveVerifyChains(dst []byte, chains [][]*x509.Certificate, ver
 	if err != nil {
 		err = c.fail(err)
 	}
-	out := c.dst
-	c.dst = nil
-	return out, err
+	return c.takeOutput(), err
 }
 
 // fail makes the connection terminal: it appends the fatal alert for err to

@@ -478,18 +478,14 @@ func (c *Conn) premasterFromCKE(hs *serverHandshake, cke *messages.ClientKeyExch
 		// mismatch with the ClientHello, yields a random premaster, in
 		// constant time, so that the Finished check fails instead.
 		return keys.DecryptPremaster(hs.cert.PrivateKey.(*rsa.PrivateKey), ct, hs.hello.Version, c.cfg.Rand)
-	case kxDHE:
-		pub, err := cke.DHEPublic()
-		if err != nil {
-			return nil, err
-		}
-		pre, err := hs.share.SharedSecret(pub)
-		if err != nil {
-			return nil, wrapf(errBadPeerKey, "%v", err)
-		}
-		return pre, nil
 	}
-	pub, err := cke.ECDHEPublic()
+	var pub []byte
+	var err error
+	if c.suite.kx == kxDHE {
+		pub, err = cke.DHEPublic()
+	} else {
+		pub, err = cke.ECDHEPublic()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -548,10 +544,7 @@ func (st *serverExpectFinished) handle(c *Conn, msg messages.Message) (handshake
 			return nil, err
 		}
 	}
-	if err := c.writeCCS(); err != nil {
-		return nil, err
-	}
-	if err := c.writeFinished(); err != nil {
+	if err := c.writeCCSAndFinished(); err != nil {
 		return nil, err
 	}
 	if st.hs.sessionID != nil {
@@ -671,10 +664,7 @@ func (c *Conn) resumeSession(hs *serverHandshake, state *sessionState, secureRen
 	if err := c.installKeys(); err != nil {
 		return nil, err
 	}
-	if err := c.writeCCS(); err != nil {
-		return nil, err
-	}
-	if err := c.writeFinished(); err != nil {
+	if err := c.writeCCSAndFinished(); err != nil {
 		return nil, err
 	}
 	return &serverExpectCCS{hs}, nil

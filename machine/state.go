@@ -84,6 +84,15 @@ func (c *Conn) writeFinished() error {
 	return c.writeHandshake(&messages.Finished{VerifyData: vd})
 }
 
+// writeCCSAndFinished ends our flight: ChangeCipherSpec, then Finished
+// under the new keys.
+func (c *Conn) writeCCSAndFinished() error {
+	if err := c.writeCCS(); err != nil {
+		return err
+	}
+	return c.writeFinished()
+}
+
 // computeMasterSecret derives the master secret, extended (RFC 7627 Section
 // 4: over the session hash up to and including ClientKeyExchange) when
 // negotiated.
