@@ -576,8 +576,8 @@ func (st *clientExpectFinished) handle(c *Conn, msg messages.Message) (handshake
 // ticket if we got one, else with the server's session ID.
 func (c *Conn) storeSession(hs *clientHandshake) {
 	cache := c.cfg.ClientSessionCache
-	if cache == nil {
-		return
+	if cache == nil || c.renegotiating {
+		return // a renegotiation neither offers nor replaces the session
 	}
 	var sess *ClientSession
 	switch {

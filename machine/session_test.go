@@ -260,3 +260,30 @@ func rewriteClientHello(t *testing.T, pr *pair, edit func(*messages.ClientHello)
 	hdr.Length = uint16(len(raw))
 	pr.c2s = append(hdr.Append(nil), raw...)
 }
+
+// TestRenegotiationKeepsCachedSession: a renegotiation neither offers nor
+// replaces the client's cached session, so the next connection resumes.
+func TestRenegotiationKeepsCachedSession(t *testing.T) {
+	keys := [][32]byte{{6}}
+	cache := mapClientCache{}
+	ccfg := clientConfig(t, "keep")
+	ccfg.ClientSessionCache = cache
+	ccfg.Renegotiation = machine.RenegotiateOnceAsClient
+	scfg := serverConfig(t, "keep")
+	scfg.TicketKeys = keys
+	pr := newPair(t, ccfg, scfg)
+	pr.handshake()
+	out, err := pr.server.conn.Renegotiate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.send(pr.server, out)
+	pr.run()
+	if countDone(pr.client.events) != 2 {
+		t.Fatalf("renegotiation did not complete: %v", pr.client.err)
+	}
+	st := resumePair(t, cache, func(c, s *machine.Config, round int) { s.TicketKeys = keys })
+	if !st[0].DidResume {
+		t.Fatal("the session cached before the renegotiation was lost")
+	}
+}

@@ -27,14 +27,16 @@ var demoTime = time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // demoOptions are the demo's settings (its flags).
 type demoOptions struct {
-	Seed       uint64   // seeds Config.Rand of both sides and the PKI
-	Suite      string   // one suite (IANA or OpenSSL name); "" offers the defaults
-	Group      string   // one group; "" offers the defaults
-	Key        string   // server key: ecdsa, rsa or ed25519; "" picks from Suite
-	ClientAuth bool     // the server requires and verifies a client certificate
-	ALPN       []string // protocols offered by the client and accepted by the server
-	Hex        bool     // also hex-dump every message
-	KeyLog     io.Writer
+	Seed        uint64   // seeds Config.Rand of both sides and the PKI
+	Suite       string   // one suite (IANA or OpenSSL name); "" offers the defaults
+	Group       string   // one group; "" offers the defaults
+	Key         string   // server key: ecdsa, rsa or ed25519; "" picks from Suite
+	ClientAuth  bool     // the server requires and verifies a client certificate
+	ALPN        []string // protocols offered by the client and accepted by the server
+	Resume      bool     // run a second connection that resumes the session
+	Renegotiate bool     // the server asks for a renegotiation after the first data
+	Hex         bool     // also hex-dump every message
+	KeyLog      io.Writer
 }
 
 // demoSteps names the steps of the TLS 1.2 message flow, numbered as in the
@@ -115,6 +117,7 @@ type printer struct {
 	ccs      [2]bool // [client, server] has sent ChangeCipherSpec
 	sent     [2][]byte
 	received [2][]byte
+	resumed  bool // abbreviated handshake: skipped steps are not listed
 }
 
 type pendingLine struct {
@@ -167,7 +170,7 @@ func (p *printer) flush() {
 	}
 	var out []string
 	for _, l := range p.pending {
-		for s := p.last + 1; s < high && s < l.step; s++ {
+		for s := p.last + 1; !p.resumed && s < high && s < l.step; s++ {
 			if !seen[s] {
 				out = append(out, fmt.Sprintf("%3d. %-18s (not requested)\n", s, demoSteps[s]))
 				seen[s] = true
@@ -314,6 +317,8 @@ func demoCommand(args []string, stdout, stderr io.Writer, getenv func(string) st
 	fs.StringVar(&o.Key, "key", "", "server key type: ecdsa, rsa or ed25519 (default: what -suite needs, else ecdsa)")
 	fs.BoolVar(&o.ClientAuth, "client-auth", false, "server requires a client certificate (steps 4, 7 and 9)")
 	fs.Var(&alpn, "alpn", "comma-separated ALPN protocols offered by the client and accepted by the server")
+	fs.BoolVar(&o.Resume, "resume", false, "run a second connection that resumes the session with a ticket (abbreviated handshake)")
+	fs.BoolVar(&o.Renegotiate, "renegotiate", false, "the server asks for a secure renegotiation (RFC 5746) after the first data")
 	fs.BoolVar(&o.Hex, "hex", false, "hex-dump every handshake message")
 	fs.StringVar(&keylog, "keylog", "", "append NSS key log lines to `FILE` (default: $SSLKEYLOGFILE)")
 	fs.Usage = func() {
@@ -402,6 +407,17 @@ func demoConfigs(o demoOptions, p *printer) (cli, srv *machine.Config, summary s
 		NextProtos:   o.ALPN,
 		Trace:        p.trace(false),
 	}
+	if o.Resume {
+		cli.ClientSessionCache = &oneSession{}
+		var key [32]byte
+		if _, err := io.ReadFull(seededReader(o.Seed, "sanstls demo ticket key"), key[:]); err != nil {
+			return nil, nil, "", err
+		}
+		srv.TicketKeys = [][32]byte{key}
+	}
+	if o.Renegotiate {
+		cli.Renegotiation = machine.RenegotiateOnceAsClient
+	}
 	summary = fmt.Sprintf("server certificate CN=localhost (%s) issued by CN=sanstls demo CA (ECDSA P-256)", keyDescription(serverCert.Leaf.PublicKey))
 	if o.ClientAuth {
 		clientCert, err := ca.issue("sanstls demo client", "ecdsa", true)
@@ -436,6 +452,28 @@ func runDemo(w io.Writer, o demoOptions) error {
 	fmt.Fprintf(w, "seed %d (Config.Rand of each side is ChaCha8 keyed from it); clock fixed at %s\n", o.Seed, demoTime.Format(time.RFC3339))
 	fmt.Fprintf(w, "%s\n\n", summary)
 
+	if err := demoConnection(w, p, o, ccfg, scfg, true); err != nil {
+		return err
+	}
+	if o.Resume {
+		fmt.Fprintf(w, "\n--- a second connection resumes the session: abbreviated handshake (RFC 5246, Section 7.3) with the ticket (RFC 5077) ---\n\n")
+		*p = printer{w: w, hex: o.Hex, resumed: true}
+		if err := demoConnection(w, p, o, ccfg, scfg, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// oneSession is the demo client's session cache: it keeps one session.
+type oneSession struct{ s *machine.ClientSession }
+
+func (c *oneSession) Get(string) (*machine.ClientSession, bool) { return c.s, c.s != nil }
+func (c *oneSession) Put(_ string, s *machine.ClientSession)    { c.s = s }
+
+// demoConnection runs one connection: handshake, (renegotiation), data,
+// close, and prints what was negotiated.
+func demoConnection(w io.Writer, p *printer, o demoOptions, ccfg, scfg *machine.Config, first bool) error {
 	client, err := machine.Client(ccfg)
 	if err != nil {
 		return err
@@ -480,6 +518,11 @@ func runDemo(w io.Writer, o demoOptions) error {
 	if err := sendApp(p, srv, cli, false, reply); err != nil {
 		return err
 	}
+	if o.Renegotiate && first {
+		if err := demoRenegotiation(w, p, cli, srv); err != nil {
+			return err
+		}
+	}
 
 	// Step 15: close_notify both ways, then the end of the transport.
 	for _, pair := range [][2]*endpoint{{cli, srv}, {srv, cli}} {
@@ -516,8 +559,46 @@ func runDemo(w io.Writer, o demoOptions) error {
 	if len(ss.PeerCertificates) > 0 {
 		fmt.Fprintf(w, "server verified the client chain: %s (signature %s)\n", chainSummary(ss.VerifiedChains[0]), ss.SignatureScheme)
 	}
+	if cs.DidResume {
+		fmt.Fprintf(w, "the session was resumed: no certificate, key exchange or signature in this handshake\n")
+	}
+	if cs.Renegotiations > 0 {
+		fmt.Fprintf(w, "renegotiations: %d (secure, RFC 5746)\n", cs.Renegotiations)
+	}
 	fmt.Fprintf(w, "both sides sent and received close_notify; ReceiveEOF reported a clean end\n")
 	return nil
+}
+
+// demoRenegotiation has the server send HelloRequest and runs the second
+// handshake under the first one's keys.
+func demoRenegotiation(w io.Writer, p *printer, cli, srv *endpoint) error {
+	p.flush()
+	fmt.Fprintf(w, "\n--- the server asks for a renegotiation (HelloRequest, RFC 5246 Section 7.4.1.1; secure renegotiation, RFC 5746): a full handshake under the current keys ---\n\n")
+	p.last = 0
+	cli.done, srv.done = false, false
+	out, err := srv.conn.Renegotiate(nil)
+	if err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	p.wire(false, out)
+	toClient := out
+	for round := 0; !(cli.done && srv.done); round++ {
+		if round == 8 {
+			return errors.New("renegotiation did not complete")
+		}
+		toServer, err := cli.receive(toClient)
+		p.wire(true, toServer)
+		if err != nil {
+			return err
+		}
+		toClient, err = srv.receive(toServer)
+		p.wire(false, toClient)
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w)
+	return sendApp(p, cli, srv, true, []byte("hello again, after the renegotiation\n"))
 }
 
 // sendApp seals data on one side, delivers it and checks it arrived intact.

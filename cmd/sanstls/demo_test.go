@@ -271,3 +271,25 @@ func TestStepOf(t *testing.T) {
 		}
 	}
 }
+
+func TestDemoResumeAndRenegotiate(t *testing.T) {
+	out := demoOutput(t, demoOptions{Seed: 1, Resume: true, Renegotiate: true})
+	for _, want := range []string{
+		"HelloRequest",
+		"renegotiations: 1 (secure, RFC 5746)",
+		"a second connection resumes the session",
+		"the session was resumed",
+		"NewSessionTicket",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	// The abbreviated handshake has no Certificate or key exchange.
+	resumed := out[strings.Index(out, "a second connection"):]
+	for _, absent := range []string{"Certificate ", "ServerKeyExchange", "ClientKeyExchange"} {
+		if strings.Contains(resumed, absent) {
+			t.Errorf("resumed handshake shows %s:\n%s", absent, resumed)
+		}
+	}
+}
