@@ -65,6 +65,7 @@ type Conn struct {
 	renegotiating           bool // a handshake after the first is running
 	renegotiations          int  // completed renegotiations
 	csBeforeReneg           ConnectionState
+	randomsBeforeReneg      [2][32]byte
 	masterSecret            []byte
 	clientRandom            [32]byte
 	serverRandom            [32]byte
@@ -387,12 +388,10 @@ func (c *Conn) handleAlert(p []byte) error {
 		switch st := c.state.(type) {
 		case *serverExpectClientHello:
 			if st.requested {
-				c.state, c.renegotiating = nil, false
-				c.cs = c.csBeforeReneg
+				c.abandonRenegotiation()
 			}
 		case *clientExpectServerHello:
-			c.state, c.renegotiating = nil, false
-			c.cs = c.csBeforeReneg
+			c.abandonRenegotiation()
 		}
 	}
 	c.events.push(Event{Kind: EventWarningAlert, Alert: a.Description})
@@ -489,6 +488,9 @@ func (c *Conn) handleMessage(raw []byte) error {
 	}
 	if c.state == nil {
 		if _, ok := msg.(*messages.ClientHello); ok && !c.isClient && c.handshakeDone {
+			if c.closeSent {
+				return nil // nothing more goes out after our close_notify
+			}
 			if !c.cfg.AllowClientRenegotiation {
 				return c.refuseRenegotiation()
 			}
@@ -559,6 +561,15 @@ func (c *Conn) beginRenegotiation() {
 	c.renegotiating = true
 	c.transcript = nil
 	c.csBeforeReneg = c.cs
+	c.randomsBeforeReneg = [2][32]byte{c.clientRandom, c.serverRandom}
+}
+
+// abandonRenegotiation returns to the connection as it was before a
+// declined renegotiation: state, and the randoms the exporter uses.
+func (c *Conn) abandonRenegotiation() {
+	c.state, c.renegotiating = nil, false
+	c.cs = c.csBeforeReneg
+	c.clientRandom, c.serverRandom = c.randomsBeforeReneg[0], c.randomsBeforeReneg[1]
 }
 
 // renegotiationInfo is the ServerHello's renegotiated_connection: empty
@@ -643,6 +654,7 @@ func (c *Conn) Close(dst []byte) []byte {
 	if err := c.writeAlert(messages.AlertLevelWarning, messages.AlertCloseNotify); err != nil {
 		c.err = err
 	}
+
 	out := c.dst
 	c.dst = nil
 	return out

@@ -1,6 +1,7 @@
 package machine_test
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
@@ -286,4 +287,49 @@ func TestSmallRSAKeyRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "1024 bits") {
 		t.Fatalf("a server with a 1024-bit RSA certificate: %v, want a key size error", err)
 	}
+}
+
+// TestRenegotiationPropertyFindings: regressions found by property_test.
+func TestRenegotiationPropertyFindings(t *testing.T) {
+	t.Run("server keeps ALPN", func(t *testing.T) {
+		ccfg := clientConfig(t, "p-alpn")
+		ccfg.NextProtos = []string{"h2"}
+		ccfg.Renegotiation = machine.RenegotiateOnceAsClient
+		scfg := serverConfig(t, "p-alpn")
+		scfg.NextProtos = []string{"h2"}
+		pr := newPair(t, ccfg, scfg)
+		pr.handshake()
+		out, _ := pr.server.conn.Renegotiate(nil)
+		pr.send(pr.server, out)
+		pr.run()
+		if got := pr.server.conn.State().NegotiatedProtocol; countDone(pr.server.events) != 2 || got != "h2" {
+			t.Fatalf("server after renegotiation: ALPN %q, events %v", got, pr.server.events)
+		}
+	})
+	t.Run("declined renegotiation keeps the exporter", func(t *testing.T) {
+		pr := newPair(t, clientConfig(t, "p-exp"), serverConfig(t, "p-exp"))
+		pr.handshake()
+		out, _ := pr.client.conn.Renegotiate(nil)
+		pr.send(pr.client, out)
+		pr.run() // the default server declines
+		a, err1 := pr.client.conn.ExportKeyingMaterial("EXPERIMENTAL p", nil, 32)
+		b, err2 := pr.server.conn.ExportKeyingMaterial("EXPERIMENTAL p", nil, 32)
+		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+			t.Fatalf("exporters differ after a declined renegotiation: %v %v", err1, err2)
+		}
+	})
+	t.Run("no answer to a ClientHello after the server's close_notify", func(t *testing.T) {
+		scfg := serverConfig(t, "p-close")
+		scfg.AllowClientRenegotiation = true
+		pr := newPair(t, clientConfig(t, "p-close"), scfg)
+		pr.handshake()
+		pr.close(pr.server)
+		sent := len(pr.server.wire)
+		out, _ := pr.client.conn.Renegotiate(nil)
+		pr.send(pr.client, out)
+		pr.run()
+		if len(pr.server.wire) != sent {
+			t.Fatalf("server sent %d bytes after its close_notify", len(pr.server.wire)-sent)
+		}
+	})
 }

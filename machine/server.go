@@ -79,7 +79,9 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 	}
 	hs := &serverHandshake{hello: ch}
 	if c.renegotiating {
-		c.cs = ConnectionState{}
+		// ALPN was settled by the first handshake (the client does not
+		// offer it again), so it carries over.
+		c.cs = ConnectionState{NegotiatedProtocol: c.cs.NegotiatedProtocol}
 	} else if state := c.findSession(ch); state != nil {
 		// RFC 7627, Section 5.3: "If the original session used the
 		// extension but the new ClientHello does not contain it, the
@@ -106,7 +108,9 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 		return nil, err
 	}
 	c.cs.ServerName = ch.ServerName
-	c.cs.NegotiatedProtocol = alpn
+	if !c.renegotiating {
+		c.cs.NegotiatedProtocol = alpn
+	}
 	c.cs.ExtendedMasterSecret = ch.ExtendedMasterSecret
 	c.cs.Group = group
 	c.cs.SecureRenegotiation = secureReneg

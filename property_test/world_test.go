@@ -214,6 +214,10 @@ func (w *world) trace(e *endpoint, sent bool, typ machine.ContentType, body []by
 			switch {
 			case e.inHandshake:
 				w.fatalf("server received a ClientHello during a handshake")
+			case e.dones > 0 && e.closeNotified && !e.pendingHR:
+				// After our close_notify a renegotiation ClientHello is
+				// ignored: nothing but alerts may follow it (RFC 5246,
+				// Section 7.2.1).
 			case e.dones == 0 || e.pendingHR || w.sc.allowClientReneg:
 				e.inHandshake, e.pendingHR = true, false
 			default:

@@ -214,6 +214,12 @@ func (p *Pair) pump(e *Endpoint) {
 		got := p.drain(e) // before the next call overwrites what AppData aliases
 		e.out = out[:0]
 		p.emit(e, out)
+		if err == machine.ErrClosed {
+			// Bytes after the peer's close_notify are ignored; that is not
+			// a failure of this side.
+			e.in = nil
+			return
+		}
 		if err != nil {
 			if err != machine.ErrPending {
 				p.fail(e, err)
