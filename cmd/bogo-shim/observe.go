@@ -91,8 +91,9 @@ type tracer struct {
 	ccsNextBefore, idleBefore bool
 
 	// refused: the machine declined a renegotiation (a warning
-	// no_renegotiation alert went out), or a HelloRequest came after our
-	// close_notify, when no handshake can run.
+	// no_renegotiation alert went out), or a HelloRequest (client) or
+	// ClientHello (server) came after our close_notify, when no handshake
+	// can run.
 	refused   bool
 	closeSent bool
 }
@@ -147,6 +148,11 @@ func (t *tracer) startHandshake() {
 func (t *tracer) observeSent(msg messages.Message) {
 	switch m := msg.(type) {
 	case *messages.ClientHello:
+		if t.closeSent && t.completed > 0 {
+			// The machine ignores a renegotiation ClientHello after our
+			// close_notify; BoringSSL reports it as NO_RENEGOTIATION.
+			t.refused = true
+		}
 		t.startHandshake()
 		t.sentSessionID = m.SessionID
 	case *messages.ServerHello:
@@ -173,6 +179,11 @@ func (t *tracer) observeReceived(msg messages.Message) {
 			t.refused = true // BoringSSL cannot handshake after close_notify
 		}
 	case *messages.ClientHello:
+		if t.closeSent && t.completed > 0 {
+			// The machine ignores a renegotiation ClientHello after our
+			// close_notify; BoringSSL reports it as NO_RENEGOTIATION.
+			t.refused = true
+		}
 		t.startHandshake()
 		t.clientHello = m
 		t.badPointFormats = hasNoUncompressed(m.SupportedPoints)
