@@ -209,6 +209,13 @@ func (cfg *Config) signingSchemes(cert *Certificate) []SignatureScheme {
 	return cfg.sigSchemes()
 }
 
+// signedParams is what a ServerKeyExchange signature covers (RFC 5246,
+// Section 7.4.3): client_random, server_random, then the parameters.
+func (c *Conn) signedParams(params []byte) []byte {
+	signed := make([]byte, 0, 64+len(params))
+	return append(append(append(signed, c.clientRandom[:]...), c.serverRandom[:]...), params...)
+}
+
 // sign signs a digitally-signed struct with scheme. ECDSA signatures are
 // made deterministic (RFC 6979, by passing no random source): on Go 1.26 a
 // custom reader is ignored for ECDSA and the system source used instead,

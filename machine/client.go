@@ -380,8 +380,7 @@ func (st *clientExpectServerKeyExchange) processDHE(c *Conn, ske *messages.Serve
 	if err != nil {
 		return nil, err
 	}
-	signed := make([]byte, 0, 64+len(params.Raw))
-	signed = append(append(append(signed, c.clientRandom[:]...), c.serverRandom[:]...), params.Raw...)
+	signed := c.signedParams(params.Raw)
 	if err := c.verifySigned(hs.peerCerts[0].PublicKey, params.Signature, signed); err != nil {
 		return nil, err
 	}
@@ -409,8 +408,7 @@ func (st *clientExpectServerKeyExchange) processECDHE(c *Conn, ske *messages.Ser
 	if !slices.Contains(hs.hello.SupportedGroups, params.Group) {
 		return nil, errUnofferedGroup
 	}
-	signed := make([]byte, 0, 64+len(params.Raw))
-	signed = append(append(append(signed, c.clientRandom[:]...), c.serverRandom[:]...), params.Raw...)
+	signed := c.signedParams(params.Raw)
 	if err := c.verifySigned(hs.peerCerts[0].PublicKey, params.Signature, signed); err != nil {
 		return nil, err
 	}

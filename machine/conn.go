@@ -534,17 +534,14 @@ func (c *Conn) Renegotiate(dst []byte) ([]byte, error) {
 	if c.isClient {
 		err = c.startClientRenegotiation()
 	} else {
-		var buf [4]byte
-		hr := messages.HelloRequest{}
-		raw, merr := hr.Marshal()
-		if merr != nil {
-			raw = buf[:0]
+		var raw []byte
+		if raw, err = (&messages.HelloRequest{}).Marshal(); err == nil {
+			c.trace(true, messages.ContentTypeHandshake, raw)
+			// Not part of any transcript (RFC 5246, Section 7.4.1.1).
+			c.hsOut = append(c.hsOut, raw...)
+			c.beginRenegotiation()
+			c.state = &serverExpectClientHello{requested: true}
 		}
-		c.trace(true, messages.ContentTypeHandshake, raw)
-		// Not part of any transcript (RFC 5246, Section 7.4.1.1).
-		c.hsOut = append(c.hsOut, raw...)
-		c.beginRenegotiation()
-		c.state = &serverExpectClientHello{requested: true}
 	}
 	if err == nil {
 		err = c.flush()
@@ -632,15 +629,11 @@ func (c *Conn) Send(dst, p []byte) ([]byte, error) {
 		}
 		if err := c.writeRecord(messages.ContentTypeApplicationData, chunk); err != nil {
 			err = c.fail(err)
-			out := c.dst
-			c.dst = nil
-			return out, err
+			return c.takeOutput(), err
 		}
 		p = p[len(chunk):]
 	}
-	out := c.dst
-	c.dst = nil
-	return out, nil
+	return c.takeOutput(), nil
 }
 
 // Close appends a close_notify alert to dst (once; later calls append
@@ -654,10 +647,7 @@ func (c *Conn) Close(dst []byte) []byte {
 	if err := c.writeAlert(messages.AlertLevelWarning, messages.AlertCloseNotify); err != nil {
 		c.err = err
 	}
-
-	out := c.dst
-	c.dst = nil
-	return out
+	return c.takeOutput()
 }
 
 // ResolveVerify answers EventVerifyPeer: verr nil accepts the peer's chain,

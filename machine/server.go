@@ -200,8 +200,7 @@ func (c *Conn) writeServerKeyExchange(hs *serverHandshake, group Group, scheme S
 		}
 		params = messages.AppendECDHEParams(nil, group, hs.share.PublicKey())
 	}
-	signed := make([]byte, 0, 64+len(params))
-	signed = append(append(append(signed, c.clientRandom[:]...), c.serverRandom[:]...), params...)
+	signed := c.signedParams(params)
 	sig, err := c.sign(hs.cert.PrivateKey, scheme, signed)
 	if err != nil {
 		return err

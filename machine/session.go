@@ -143,23 +143,27 @@ const (
 	ticketNonceLen   = 12
 )
 
-func ticketKeys(k [32]byte) (name [ticketKeyNameLen]byte, aead cipher.AEAD) {
+func ticketKeyName(k [32]byte) (name [ticketKeyNameLen]byte) {
 	n := sha256.Sum256(append([]byte("sanstls ticket key name\x00"), k[:]...))
 	copy(name[:], n[:])
+	return name
+}
+
+func ticketAEAD(k [32]byte) cipher.AEAD {
 	key := sha256.Sum256(append([]byte("sanstls ticket aead key\x00"), k[:]...))
 	block, err := aes.NewCipher(key[:])
 	if err != nil {
 		panic(err) // a 32-byte key is always valid
 	}
-	aead, err = cipher.NewGCM(block)
+	aead, err := cipher.NewGCM(block)
 	if err != nil {
 		panic(err)
 	}
-	return name, aead
+	return aead
 }
 
 func sealTicket(keys [][32]byte, rand io.Reader, state []byte) ([]byte, error) {
-	name, aead := ticketKeys(keys[0])
+	name, aead := ticketKeyName(keys[0]), ticketAEAD(keys[0])
 	out := make([]byte, ticketKeyNameLen+ticketNonceLen, ticketKeyNameLen+ticketNonceLen+len(state)+aead.Overhead())
 	copy(out, name[:])
 	if _, err := io.ReadFull(rand, out[ticketKeyNameLen:]); err != nil {
@@ -173,12 +177,12 @@ func openTicket(keys [][32]byte, ticket []byte) ([]byte, bool) {
 		return nil, false
 	}
 	for _, k := range keys {
-		name, aead := ticketKeys(k)
+		name := ticketKeyName(k)
 		if !bytes.Equal(name[:], ticket[:ticketKeyNameLen]) {
 			continue // key names are public; no constant time needed
 		}
 		nonce := ticket[ticketKeyNameLen : ticketKeyNameLen+ticketNonceLen]
-		state, err := aead.Open(nil, nonce, ticket[ticketKeyNameLen+ticketNonceLen:], ticket[:ticketKeyNameLen])
+		state, err := ticketAEAD(k).Open(nil, nonce, ticket[ticketKeyNameLen+ticketNonceLen:], ticket[:ticketKeyNameLen])
 		return state, err == nil
 	}
 	return nil, false
