@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sanstls/sanstls/machine"
 )
@@ -103,7 +102,7 @@ func TestOurClientWithGnuTLSServer(t *testing.T) {
 			}
 		}
 		for _, sc := range defaultSuites(t) {
-			if err := srv.waitOutput(sc.gnutlsD, 10*time.Second); err != nil {
+			if err := srv.waitOutput(sc.gnutlsD); err != nil {
 				t.Errorf("gnutls-serv never reports %s: %v\n%s", sc.gnutlsD, err, srv.out.String())
 			}
 		}
@@ -117,7 +116,7 @@ func TestOurClientWithGnuTLSServer(t *testing.T) {
 				t.Errorf("%s: group %v, %v", g.gnutls, st.Group, err)
 			}
 			// gnutls-serv logs the session after it ends: wait for the line.
-			if err := srv.waitOutput("(ECDHE-"+g.gnutls+")", 10*time.Second); err != nil {
+			if err := srv.waitOutput("(ECDHE-" + g.gnutls + ")"); err != nil {
 				t.Errorf("gnutls-serv does not report ECDHE-%s: %v", g.gnutls, err)
 			}
 		}
@@ -171,8 +170,8 @@ func runGnuTLSCli(t *testing.T, port int, line string, extra ...string) string {
 	t.Helper()
 	bin := requirePeer(t, "gnutls-cli")
 	args := append([]string{"-p", strconv.Itoa(port)}, extra...)
-	pr := startProc(t, procOptions{timeout: 30 * time.Second, stdin: strings.NewReader(line)}, bin, append(args, "127.0.0.1")...)
-	if err := pr.wait(20 * time.Second); err != nil {
+	pr := startProc(t, procOptions{stdin: strings.NewReader(line)}, bin, append(args, "127.0.0.1")...)
+	if err := pr.wait(); err != nil {
 		t.Errorf("gnutls-cli %q: %v\n%s", extra, err, pr.out.String())
 	}
 	return pr.out.String()
@@ -236,8 +235,9 @@ func TestGnuTLSClientWithOurServer(t *testing.T) {
 	})
 }
 
-// TestGnuTLSBulk moves 10 MB each way: through gnutls-serv's echo (our
-// client writes and reads at once) and between gnutls-cli and our server.
+// TestGnuTLSBulk moves bulkSize() bytes (256 KiB; 10 MiB under -long) each
+// way: through gnutls-serv's echo (our client writes and reads at once) and
+// between gnutls-cli and our server.
 func TestGnuTLSBulk(t *testing.T) {
 	p := testPKI(t)
 	f := p.writeFiles(t)
@@ -254,9 +254,9 @@ func TestGnuTLSBulk(t *testing.T) {
 			_, err := c.Write(data)
 			sent <- err
 		}()
-		sum, n, err := hashAll(io.LimitReader(c, bulkSize))
-		if err != nil || n != bulkSize || sum != want {
-			t.Fatalf("echo: %d bytes, SHA-256 %x, %v; want %d, %x\n%s", n, sum, err, bulkSize, want, tail(srv.out.String()))
+		sum, n, err := hashAll(io.LimitReader(c, bulkSize()))
+		if err != nil || n != bulkSize() || sum != want {
+			t.Fatalf("echo: %d bytes, SHA-256 %x, %v; want %d, %x\n%s", n, sum, err, bulkSize(), want, tail(srv.out.String()))
 		}
 		if err := <-sent; err != nil {
 			t.Fatal(err)
@@ -270,21 +270,21 @@ func TestGnuTLSBulk(t *testing.T) {
 		bin := requirePeer(t, "gnutls-cli")
 		srv := startOurServer(t, serverConfig(p), sourceServerClosesFirst)
 		h := sha256.New()
-		var n countingWriter
 		log := filepath.Join(t.TempDir(), "gnutls-cli.log")
 		// An empty input; the server sends the data and then close_notify,
 		// which ends gnutls-cli.
-		pr := startProc(t, procOptions{stdout: io.MultiWriter(h, &n), stdin: strings.NewReader("")}, bin, "-p", strconv.Itoa(srv.port),
+		pr := startProc(t, procOptions{stdout: h, stdin: strings.NewReader("")}, bin, "-p", strconv.Itoa(srv.port),
 			"--x509cafile", f.ca, "--sni-hostname", "localhost", "--priority", gnutlsTLS12, "--logfile="+log, "127.0.0.1")
+		srv.peer.Store(pr)
 		r := srv.next(t)
-		if err := pr.wait(20 * time.Second); err != nil {
+		if err := pr.wait(); err != nil {
 			t.Errorf("gnutls-cli: %v\n%s", err, pr.out.String())
 		}
 		if r.err != nil {
 			t.Errorf("our server: %v\n%s", r.err, readLog(log))
 		}
-		if got := h.Sum(nil); !bytes.Equal(got, want[:]) || n != bulkSize {
-			t.Errorf("gnutls-cli received %d bytes with SHA-256 %x, want %d, %x\n%s", n, got, bulkSize, want, readLog(log))
+		if got, n := h.Sum(nil), pr.stdout.n.Load(); !bytes.Equal(got, want[:]) || n != bulkSize() {
+			t.Errorf("gnutls-cli received %d bytes with SHA-256 %x, want %d, %x\n%s", n, got, bulkSize(), want, readLog(log))
 		}
 		if !strings.Contains(pr.out.String()+readLog(log), "Peer has closed the GnuTLS connection") {
 			t.Errorf("gnutls-cli did not see our close_notify:\n%s", pr.out.String())
@@ -308,7 +308,7 @@ func TestGnuTLSBulk(t *testing.T) {
 		if !bytes.Equal(r.received, want[:]) {
 			t.Errorf("SHA-256 of the upload %x, want %x", r.received, want)
 		}
-		if err := pr.wait(20 * time.Second); err != nil {
+		if err := pr.wait(); err != nil {
 			t.Errorf("gnutls-cli: %v\n%s", err, readLog(log))
 		}
 	})

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sanstls/sanstls/adapters/netconn"
 	"github.com/sanstls/sanstls/machine"
@@ -120,7 +119,7 @@ func TestResumptionWithOpenSSL(t *testing.T) {
 	t.Run("s_client", func(t *testing.T) {
 		cfg := serverConfig(p)
 		cfg.TicketKeys = [][32]byte{{7, 7, 7}}
-		srv := startOurServer(t, cfg, func(c *netconn.Conn) serverResult {
+		srv := startOurServer(t, cfg, func(c *watched) serverResult {
 			if err := c.Handshake(); err != nil {
 				return serverResult{err: err}
 			}
@@ -165,29 +164,26 @@ func TestRenegotiationWithOpenSSL(t *testing.T) {
 	f := p.writeFiles(t)
 	cfg := serverConfig(p)
 	cfg.AllowClientRenegotiation = true
-	srv := startOurServer(t, cfg, func(c *netconn.Conn) serverResult {
+	srv := startOurServer(t, cfg, func(c *watched) serverResult {
 		r := respond(c)
 		r.state = c.ConnectionState() // after the renegotiation
 		return r
 	})
 	bin := requirePeer(t, "openssl")
-	pr := startProc(t, procOptions{timeout: 30 * time.Second}, bin, "s_client", "-connect", "127.0.0.1:"+strconv.Itoa(srv.port),
+	pr := startProc(t, procOptions{}, bin, "s_client", "-connect", "127.0.0.1:"+strconv.Itoa(srv.port),
 		"-tls1_2", "-servername", "localhost", "-CAfile", f.ca, "-verify_return_error")
-	if err := pr.waitOutput("Verify return code: 0", 20*time.Second); err != nil {
+	if err := pr.waitOutput("Verify return code: 0"); err != nil {
 		t.Fatal(err)
 	}
 	// s_client acts on a line that is exactly "R" and drops the rest of
 	// what it read with it, so the request follows once the renegotiation
 	// is under way (s_client prints the server's chain again).
 	io.WriteString(pr.stdin, "R\n")
-	for deadline := time.Now().Add(20 * time.Second); strings.Count(pr.out.String(), "depth=0 CN = localhost") < 2; {
-		if time.Now().After(deadline) {
-			t.Fatalf("s_client did not renegotiate:\n%s", tail(pr.out.String()))
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := pr.waitUntil(func() bool { return strings.Count(pr.out.String(), "depth=0 CN = localhost") >= 2 }, "renegotiate"); err != nil {
+		t.Fatalf("s_client did not renegotiate: %v\n%s", err, tail(pr.out.String()))
 	}
 	io.WriteString(pr.stdin, "hello\n")
-	if err := pr.wait(20 * time.Second); err != nil {
+	if err := pr.wait(); err != nil {
 		t.Errorf("s_client: %v\n%s", err, tail(pr.out.String()))
 	}
 	checkSClient(t, pr.out.String(), "RENEGOTIATING", "sanstls answers over")

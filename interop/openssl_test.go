@@ -13,9 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/sanstls/sanstls/adapters/netconn"
 	"github.com/sanstls/sanstls/machine"
 )
 
@@ -134,12 +132,12 @@ func runSClient(t *testing.T, port int, line string, extra ...string) string {
 	t.Helper()
 	bin := requirePeer(t, "openssl")
 	args := append([]string{"s_client", "-connect", "127.0.0.1:" + strconv.Itoa(port), "-tls1_2"}, extra...)
-	pr := startProc(t, procOptions{timeout: 30 * time.Second}, bin, args...)
+	pr := startProc(t, procOptions{}, bin, args...)
 	if _, err := io.WriteString(pr.stdin, line); err != nil {
 		t.Fatalf("writing to s_client: %v", err)
 	}
 	// stdin stays open: s_client ends on our close_notify, not on EOF.
-	if err := pr.wait(20 * time.Second); err != nil {
+	if err := pr.wait(); err != nil {
 		t.Errorf("s_client %q: %v\n%s", extra, err, pr.out.String())
 	}
 	return pr.out.String()
@@ -229,7 +227,7 @@ func TestOpenSSLClientWithOurServer(t *testing.T) {
 
 // sink is a server handler that hashes everything the client sends until
 // its close_notify, then sends ours.
-func sink(c *netconn.Conn) serverResult {
+func sink(c *watched) serverResult {
 	if err := c.Handshake(); err != nil {
 		return serverResult{err: fmt.Errorf("handshake: %w", err)}
 	}
@@ -249,7 +247,7 @@ func sink(c *netconn.Conn) serverResult {
 
 // source is a server handler that sends the bulk data, then close_notify,
 // and waits for the client's.
-func source(c *netconn.Conn) serverResult {
+func source(c *watched) serverResult {
 	if err := c.Handshake(); err != nil {
 		return serverResult{err: fmt.Errorf("handshake: %w", err)}
 	}
@@ -268,7 +266,7 @@ func source(c *netconn.Conn) serverResult {
 // our close_notify (its log then says "Peer has closed the GnuTLS
 // connection", which the caller checks), and whether it sends its own first
 // depends on when its event loop notices the end of stdin.
-func sourceServerClosesFirst(c *netconn.Conn) serverResult {
+func sourceServerClosesFirst(c *watched) serverResult {
 	if err := c.Handshake(); err != nil {
 		return serverResult{err: fmt.Errorf("handshake: %w", err)}
 	}
@@ -301,8 +299,9 @@ func bulkFile(t *testing.T, dir string) string {
 	return path
 }
 
-// TestOpenSSLBulk moves 10 MB each way between s_client and our server and
-// checks the SHA-256 and the close_notify exchange at the end of each.
+// TestOpenSSLBulk moves bulkSize() bytes (256 KiB; 10 MiB under -long) each
+// way between s_client and our server and checks the SHA-256 and the
+// close_notify exchange at the end of each.
 func TestOpenSSLBulk(t *testing.T) {
 	bin := requirePeer(t, "openssl")
 	p := testPKI(t)
@@ -330,7 +329,7 @@ func TestOpenSSLBulk(t *testing.T) {
 		if !bytes.Equal(r.received, want[:]) {
 			t.Errorf("SHA-256 of the upload %x, want %x", r.received, want)
 		}
-		if err := pr.wait(20 * time.Second); err != nil {
+		if err := pr.wait(); err != nil {
 			t.Errorf("s_client: %v\n%s", err, pr.out.String())
 		}
 		if strings.Contains(pr.out.String(), "unexpected eof") {
@@ -340,29 +339,21 @@ func TestOpenSSLBulk(t *testing.T) {
 	t.Run("download", func(t *testing.T) {
 		srv := startOurServer(t, serverConfig(p), source)
 		h := sha256.New()
-		var n countingWriter
 		// -quiet: only the data on stdout (and stdin's end is ignored).
-		pr := startProc(t, procOptions{stdout: io.MultiWriter(h, &n)}, bin, args(srv.port, "-quiet")...)
+		pr := startProc(t, procOptions{stdout: h}, bin, args(srv.port, "-quiet")...)
+		srv.peer.Store(pr)
 		r := srv.next(t)
 		if r.err != nil {
 			t.Errorf("our server: %v (s_client did not answer close_notify)", r.err)
 		}
-		if err := pr.wait(20 * time.Second); err != nil {
+		if err := pr.wait(); err != nil {
 			t.Errorf("s_client: %v\n%s", err, pr.out.String())
 		}
-		if got := h.Sum(nil); !bytes.Equal(got, want[:]) || n != bulkSize {
-			t.Errorf("s_client received %d bytes with SHA-256 %x, want %d, %x\n%s", n, got, bulkSize, want, pr.out.String())
+		if got, n := h.Sum(nil), pr.stdout.n.Load(); !bytes.Equal(got, want[:]) || n != bulkSize() {
+			t.Errorf("s_client received %d bytes with SHA-256 %x, want %d, %x\n%s", n, got, bulkSize(), want, pr.out.String())
 		}
 		if strings.Contains(pr.out.String(), "unexpected eof") {
 			t.Errorf("s_client saw no close_notify:\n%s", pr.out.String())
 		}
 	})
-}
-
-// countingWriter counts the bytes written to it.
-type countingWriter int64
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	*c += countingWriter(len(p))
-	return len(p), nil
 }

@@ -4,7 +4,6 @@ package interop
 
 import (
 	"bufio"
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -13,15 +12,13 @@ import (
 	"math/rand/v2"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sanstls/sanstls/adapters/netconn"
 	"github.com/sanstls/sanstls/machine"
 )
-
-// connTimeout bounds every connection of ours, handshake to close.
-const connTimeout = 30 * time.Second
 
 // serverResult is what our server saw on one connection.
 type serverResult struct {
@@ -34,12 +31,17 @@ type serverResult struct {
 // Each connection runs handle in its own goroutine; results arrive on
 // results in completion order.
 type ourServer struct {
-	addr    string
-	port    int
-	results chan serverResult
+	addr     string
+	port     int
+	results  chan serverResult
+	accepted atomic.Int64 // connections accepted
+	taken    int64        // results taken by next
+	// peer is the client process whose progress keeps our connections'
+	// reads alive (see watched); tests that stream to a slow reader set it.
+	peer atomic.Pointer[proc]
 }
 
-func startOurServer(t *testing.T, cfg *machine.Config, handle func(*netconn.Conn) serverResult) *ourServer {
+func startOurServer(t *testing.T, cfg *machine.Config, handle func(*watched) serverResult) *ourServer {
 	t.Helper()
 	ln, err := netconn.Listen("tcp", "127.0.0.1:0", cfg)
 	if err != nil {
@@ -55,12 +57,12 @@ func startOurServer(t *testing.T, cfg *machine.Config, handle func(*netconn.Conn
 			if err != nil {
 				return // closed by cleanup
 			}
+			s.accepted.Add(1)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(connTimeout))
-				s.results <- handle(c.(*netconn.Conn))
+				s.results <- handle(watch(c.(*netconn.Conn), s.peerProgress))
 			}()
 		}
 	}()
@@ -71,22 +73,38 @@ func startOurServer(t *testing.T, cfg *machine.Config, handle func(*netconn.Conn
 	return s
 }
 
-// next returns the result of the next connection to finish.
+func (s *ourServer) peerProgress() int64 {
+	if p := s.peer.Load(); p != nil {
+		return p.progress()
+	}
+	return 0
+}
+
+// next returns the result of the next connection to finish. A connection
+// that was accepted ends by itself (its deadlines follow its progress); if
+// none is pending, next waits up to stall for the client to connect.
 func (s *ourServer) next(t *testing.T) serverResult {
 	t.Helper()
-	select {
-	case r := <-s.results:
-		return r
-	case <-time.After(connTimeout + 5*time.Second):
-		t.Fatal("our server saw no connection finish")
-		return serverResult{}
+	s.taken++
+	began := time.Now()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case r := <-s.results:
+			return r
+		case <-tick.C:
+		}
+		if s.accepted.Load() < s.taken && time.Since(began) > stall {
+			t.Fatalf("our server: no client connected in %v", stall)
+		}
 	}
 }
 
 // respond is the server side of the matrix tests: it reads one line,
 // answers with a line naming the negotiated suite, sends close_notify and
 // reads until the client's close_notify.
-func respond(c *netconn.Conn) serverResult {
+func respond(c *watched) serverResult {
 	if err := c.Handshake(); err != nil {
 		return serverResult{err: fmt.Errorf("handshake: %w", err)}
 	}
@@ -108,7 +126,7 @@ func respond(c *netconn.Conn) serverResult {
 // respondClientCloses is respond for clients that close first: it reads
 // one line, answers it, reads until the client's close_notify and only then
 // sends its own.
-func respondClientCloses(c *netconn.Conn) serverResult {
+func respondClientCloses(c *watched) serverResult {
 	if err := c.Handshake(); err != nil {
 		return serverResult{err: fmt.Errorf("handshake: %w", err)}
 	}
@@ -137,7 +155,7 @@ func respondClientCloses(c *netconn.Conn) serverResult {
 // closeAndDrain sends close_notify, then reads until the peer's: nil means
 // a clean close in both directions. Any application data still arriving is
 // an error.
-func closeAndDrain(c *netconn.Conn) error {
+func closeAndDrain(c *watched) error {
 	if err := c.CloseWrite(); err != nil {
 		return fmt.Errorf("sending close_notify: %w", err)
 	}
@@ -156,41 +174,38 @@ func clientConfig(p *pki) *machine.Config {
 	return &machine.Config{RootCAs: p.roots(), ServerName: "localhost"}
 }
 
-// dial connects our client to addr.
-func dial(t *testing.T, addr string, cfg *machine.Config) (*netconn.Conn, error) {
+// dial connects our client to addr and completes the handshake (a few
+// kilobytes, bounded by stall); the connection's deadlines then follow its
+// progress.
+func dial(t *testing.T, addr string, cfg *machine.Config) (*watched, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), connTimeout)
-	defer cancel()
-	c, err := netconn.DialContext(ctx, "tcp", addr, cfg)
+	c, err := netconn.DialWithDialer(&net.Dialer{Timeout: stall}, "tcp", addr, cfg)
 	if err != nil {
 		return nil, err
 	}
-	_ = c.SetDeadline(time.Now().Add(connTimeout))
-	return c, nil
+	return watch(c, nil), nil
 }
 
-// bulkSize is the size of the bulk transfers.
-const bulkSize = 10 << 20
-
-// bulkData is 10 MB of reproducible pseudo-random bytes and their SHA-256.
+// bulkData is bulkSize() reproducible pseudo-random bytes and their SHA-256.
 var bulkData = sync.OnceValues(func() ([]byte, [32]byte) {
-	b := make([]byte, bulkSize)
+	b := make([]byte, bulkSize())
 	var seed [32]byte
 	copy(seed[:], "sanstls interop bulk transfer")
 	_, _ = rand.NewChaCha8(seed).Read(b)
 	return b, sha256.Sum256(b)
 })
 
-// bulkText is 10 MB of base64 lines (76 characters and a newline) and
+// bulkText is bulkSize() bytes of base64 lines (76 characters and a newline) and
 // their SHA-256, for gnutls-serv's echo mode, which echoes text: it stops
 // at the first NUL byte of what it received.
 var bulkText = sync.OnceValues(func() ([]byte, [32]byte) {
 	raw, _ := bulkData()
 	enc := make([]byte, base64.StdEncoding.EncodedLen(len(raw)))
 	base64.StdEncoding.Encode(enc, raw)
-	b := make([]byte, 0, bulkSize)
-	for len(b) < bulkSize {
-		n := min(76, bulkSize-len(b)-1)
+	size := int(bulkSize())
+	b := make([]byte, 0, size)
+	for len(b) < size {
+		n := min(76, size-len(b)-1)
 		b = append(append(b, enc[:n]...), '\n')
 		enc = enc[n:]
 	}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -51,6 +52,12 @@ func (o *output) Write(p []byte) (int, error) {
 	return o.b.Write(p)
 }
 
+func (o *output) len() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return int64(o.b.Len())
+}
+
 func (o *output) String() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -60,38 +67,47 @@ func (o *output) String() string {
 // A proc is a peer process. It runs under `timeout` in its own process
 // group, which the test's cleanup kills.
 type proc struct {
-	name  string
-	cmd   *exec.Cmd
-	out   *output // stdout and stderr, unless stdout goes elsewhere
-	stdin io.WriteCloser
-	done  chan struct{}
-	err   error // valid after done is closed
+	name   string
+	cmd    *exec.Cmd
+	out    *output  // stdout and stderr, unless stdout goes elsewhere
+	stdout *counter // bytes written to stdout when it goes elsewhere
+	stdin  io.WriteCloser
+	done   chan struct{}
+	err    error // valid after done is closed
 }
 
 type procOptions struct {
-	timeout time.Duration // default 60s
-	stdout  io.Writer     // default: out
-	stdin   io.Reader     // default: a pipe, held open until the process ends
+	stdout io.Writer // default: out
+	stdin  io.Reader // default: a pipe, held open until the process ends
+}
+
+// lifetime is the wall-clock bound that coreutils timeout puts on a peer
+// process: only a safety net for a test binary that dies without running
+// its cleanups (the tests end their peers themselves, and judge them by
+// progress). It outlives the test binary's own -timeout.
+func lifetime(t *testing.T) time.Duration {
+	d := 11 * time.Minute
+	if dl, ok := t.Deadline(); ok {
+		d = time.Until(dl) + time.Minute
+	}
+	return d
 }
 
 // startProc starts bin with args under coreutils timeout. Cleanup kills the
 // process group and waits for it.
 func startProc(t *testing.T, o procOptions, bin string, args ...string) *proc {
 	t.Helper()
-	if o.timeout == 0 {
-		o.timeout = 60 * time.Second
-	}
 	timeoutBin, err := exec.LookPath("timeout")
 	if err != nil {
 		t.Fatalf("coreutils timeout not found: %v", err)
 	}
-	secs := strconv.Itoa(int(o.timeout.Seconds()))
-	p := &proc{name: bin, out: &output{}, done: make(chan struct{})}
+	secs := strconv.Itoa(int(lifetime(t).Seconds()))
+	p := &proc{name: bin, out: &output{}, stdout: &counter{}, done: make(chan struct{})}
 	p.cmd = exec.Command(timeoutBin, append([]string{"-k", "2", secs, bin}, args...)...)
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	p.cmd.Stdout = p.out
 	if o.stdout != nil {
-		p.cmd.Stdout = o.stdout
+		p.cmd.Stdout = io.MultiWriter(o.stdout, p.stdout)
 	}
 	p.cmd.Stderr = p.out
 	if o.stdin != nil {
@@ -126,39 +142,61 @@ func (p *proc) kill() {
 	}
 }
 
-// wait waits for the process to exit on its own, up to d, and returns its
-// exit error. On timeout it kills the process and reports that.
-func (p *proc) wait(d time.Duration) error {
-	select {
-	case <-p.done:
-		if p.stdin != nil {
-			p.stdin.Close()
-		}
-		return p.err
-	case <-time.After(d):
-		p.kill()
-		return fmt.Errorf("%s did not exit within %v", p.name, d)
-	}
+// progress is how many bytes the process has written, to its output or to
+// its redirected stdout.
+func (p *proc) progress() int64 { return p.out.len() + p.stdout.n.Load() }
+
+// wait waits for the process to exit on its own and returns its exit error.
+// It gives up, kills the process and says so only when neither the process
+// nor any of also (counters of the bytes our side moved) has made progress
+// for stall.
+func (p *proc) wait(also ...*atomic.Int64) error {
+	return p.waitUntil(func() bool { return false }, "exit", also...)
 }
 
-// waitOutput waits until the output contains s, the process exits, or d
-// passes.
-func (p *proc) waitOutput(s string, d time.Duration) error {
-	deadline := time.Now().Add(d)
+// waitOutput waits until the output contains s. It fails if the process
+// exits first or if nothing new is printed for stall.
+func (p *proc) waitOutput(s string) error {
+	return p.waitUntil(func() bool { return strings.Contains(p.out.String(), s) }, fmt.Sprintf("print %q", s))
+}
+
+// waitUntil waits until cond holds (nil) or the process exits (its exit
+// error, or an error if what it waits for is not the exit), whichever comes
+// first; after stall without progress it kills the process.
+func (p *proc) waitUntil(cond func() bool, what string, also ...*atomic.Int64) error {
+	sum := func() int64 {
+		n := p.progress()
+		for _, a := range also {
+			n += a.Load()
+		}
+		return n
+	}
+	last, lastAt := sum(), time.Now()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
 	for {
-		if strings.Contains(p.out.String(), s) {
+		if cond() {
 			return nil
 		}
 		select {
 		case <-p.done:
-			if strings.Contains(p.out.String(), s) {
+			if p.stdin != nil {
+				p.stdin.Close()
+			}
+			if what == "exit" {
+				return p.err
+			}
+			if cond() {
 				return nil
 			}
-			return fmt.Errorf("%s exited (%v) before printing %q", p.name, p.err, s)
-		case <-time.After(20 * time.Millisecond):
+			return fmt.Errorf("%s exited (%v) before it did %s", p.name, p.err, what)
+		case <-tick.C:
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s did not print %q within %v", p.name, s, d)
+		if n := sum(); n != last {
+			last, lastAt = n, time.Now()
+		} else if time.Since(lastAt) > stall {
+			p.kill()
+			return fmt.Errorf("%s made no progress for %v while the test waited for it to %s", p.name, stall, what)
 		}
 	}
 }
@@ -189,8 +227,8 @@ func startServerProc(t *testing.T, ready string, bin string, args func(port int)
 	var lastErr error
 	for range 3 {
 		port := freePort(t)
-		p := startProc(t, procOptions{timeout: 150 * time.Second}, bin, args(port)...)
-		err := p.waitOutput(ready, 10*time.Second)
+		p := startProc(t, procOptions{}, bin, args(port)...)
+		err := p.waitOutput(ready)
 		if err == nil {
 			return p, port
 		}

@@ -1,7 +1,6 @@
 package wasm
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,13 +15,6 @@ import (
 	"time"
 
 	"github.com/sanstls/sanstls/machine"
-)
-
-// Time bounds of the end-to-end test: a cold build of the module on a
-// loaded machine takes about a minute, the Node run a few seconds.
-const (
-	buildTimeout = 5 * time.Minute
-	nodeTimeout  = time.Minute
 )
 
 // hostJob is the job file testdata/host.mjs reads.
@@ -86,24 +78,8 @@ func TestNodeHost(t *testing.T) {
 		}
 		t.Skipf("node not found (%v); the end-to-end test needs Node 20 or later", err)
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("go tool not found: %v", err)
-	}
+	wasmPath := buildModule(t, wasip1Module)
 	dir := t.TempDir()
-	wasmPath := filepath.Join(dir, "sanstls.wasm")
-
-	ctx, cancel := context.WithTimeout(t.Context(), buildTimeout)
-	defer cancel()
-	began := time.Now()
-	build := exec.CommandContext(ctx, goTool, "build", "-buildmode=c-shared", "-o", wasmPath, "./cmd/sanstls-wasm")
-	// GOFLAGS is cleared so that flags meant for the native test (-race,
-	// -cover) do not reach a wasm build that does not support them.
-	build.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0", "GOFLAGS=")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the module: %v\n%s", err, out)
-	}
-	t.Logf("module built in %v", time.Since(began).Round(time.Millisecond))
 
 	pki := loadPKI(t)
 	job := hostJob{
@@ -124,9 +100,11 @@ func TestNodeHost(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel = context.WithTimeout(t.Context(), nodeTimeout)
+	// The Node run takes a few seconds; like the build, it is bounded only
+	// by the test binary's -timeout.
+	ctx, cancel := untilTestDeadline(t)
 	defer cancel()
-	began = time.Now()
+	began := time.Now()
 	run := exec.CommandContext(ctx, node, "--no-warnings", "testdata/host.mjs", wasmPath, jobPath)
 	var stderr strings.Builder
 	run.Stderr = &stderr

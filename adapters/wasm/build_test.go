@@ -1,0 +1,112 @@
+package wasm
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// A wasmTarget is one way of building a module of this package for a host.
+type wasmTarget struct {
+	goos, goarch string
+	buildmode    string // "" for the default
+	pkg          string // relative to this package's directory
+	out          string // file name
+}
+
+// wasip1Module is the WASI reactor that testdata/host.mjs loads.
+var wasip1Module = wasmTarget{goos: "wasip1", goarch: "wasm", buildmode: "c-shared", pkg: "./cmd/sanstls-wasm", out: "sanstls.wasm"}
+
+// builtModules holds each target's module, built at most once per test
+// binary (that is, once per `go test` run of this package) and shared by
+// every test that needs it; buildDir holds the files and TestMain removes it.
+var (
+	buildMu       sync.Mutex
+	buildDir      string
+	builtModules  = map[wasmTarget]*builtModule{}
+	buildDirError error
+)
+
+type builtModule struct {
+	once sync.Once
+	path string
+	err  error
+	took time.Duration
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// buildModule returns the path of target's module, building it on first
+// use. The build has no wall-clock limit of its own (a cold build of the
+// standard library for wasm takes a minute or more on a busy machine): it
+// ends 30 s before the test binary's -timeout, so that a stuck build fails
+// with its output instead of a panic. A build that failed fails every test
+// that asks for it.
+func buildModule(t *testing.T, target wasmTarget) string {
+	t.Helper()
+	buildMu.Lock()
+	if buildDir == "" && buildDirError == nil {
+		buildDir, buildDirError = os.MkdirTemp("", "sanstls-wasm-test-")
+	}
+	b := builtModules[target]
+	if b == nil {
+		b = &builtModule{}
+		builtModules[target] = b
+	}
+	dir, dirErr := buildDir, buildDirError
+	buildMu.Unlock()
+	if dirErr != nil {
+		t.Fatal(dirErr)
+	}
+	b.once.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			b.err = fmt.Errorf("go tool not found: %w", err)
+			return
+		}
+		b.path = filepath.Join(dir, target.goos+"-"+target.out)
+		ctx, cancel := untilTestDeadline(t)
+		defer cancel()
+		args := []string{"build", "-o", b.path}
+		if target.buildmode != "" {
+			args = append(args, "-buildmode="+target.buildmode)
+		}
+		began := time.Now()
+		cmd := exec.CommandContext(ctx, goTool, append(args, target.pkg)...)
+		// GOFLAGS is cleared so that flags meant for the native test
+		// (-race, -cover) do not reach a wasm build that does not
+		// support them.
+		cmd.Env = append(os.Environ(), "GOOS="+target.goos, "GOARCH="+target.goarch, "CGO_ENABLED=0", "GOFLAGS=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("building %s for %s/%s: %w\n%s", target.pkg, target.goos, target.goarch, err, out)
+		}
+		b.took = time.Since(began)
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	t.Logf("module %s/%s built once for this run in %v", target.goos, target.goarch, b.took.Round(time.Millisecond))
+	return b.path
+}
+
+// untilTestDeadline is a context that ends 30 s before the test binary's
+// -timeout (none without one), for child processes whose running time
+// depends on the machine's load: they may take as long as the run allows,
+// and a stuck one is still reported with its output.
+func untilTestDeadline(t *testing.T) (context.Context, context.CancelFunc) {
+	if dl, ok := t.Deadline(); ok {
+		return context.WithDeadline(context.Background(), dl.Add(-30*time.Second))
+	}
+	return context.WithCancel(context.Background())
+}
