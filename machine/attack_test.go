@@ -698,16 +698,17 @@ func TestMessageSkipDuplicateReorder(t *testing.T) {
 // client that still reads plaintext. The client reads it as handshake bytes:
 // the zero nonce_explicit is two HelloRequests, which a client ignores
 // during a handshake (RFC 5246, Section 7.4.1.1), and then the ciphertext
-// starts a message header of random type and length. The test picks the
-// first seed whose ciphertext claims more than any handshake size cap
-// (2^18 bytes, the Certificate cap): the client must then fail at once
-// with illegal_parameter, without waiting for megabytes that never come.
-// (With other ciphertexts it may wait, or fail with unexpected_message or
+// starts a message header of random type and length. The type is judged
+// against the state on the header: the test picks the first seed whose
+// ciphertext starts a type the client cannot take here (anything but
+// HelloRequest and NewSessionTicket), and the client must fail at once with
+// unexpected_message, without waiting for the bytes the header claims.
+// (With other ciphertexts it may wait, or fail with illegal_parameter or
 // decode_error; the Finished is never accepted.)
 func TestSkipServerChangeCipherSpec(t *testing.T) {
 	for i := range 64 {
 		h := newAttack(t, fmt.Sprintf("skipccs-%d", i), false)
-		claimed := 0
+		typ := messages.HandshakeTypeHelloRequest
 		h.run(func(k int, f flight) flight {
 			if k != 3 {
 				return f
@@ -716,19 +717,19 @@ func TestSkipServerChangeCipherSpec(t *testing.T) {
 			if !bytes.Equal(fin.data[:8], make([]byte, 8)) {
 				t.Fatalf("nonce_explicit of the first record is %x, want the sequence number 0", fin.data[:8])
 			}
-			_, claimed, _ = messages.ParseHandshakeHeader(fin.data[8:])
+			typ, _, _ = messages.ParseHandshakeHeader(fin.data[8:])
 			return flight{fin}
 		})
-		if claimed <= 1<<18 {
+		if typ == messages.HandshakeTypeHelloRequest || typ == messages.HandshakeTypeNewSessionTicket {
 			continue
 		}
-		h.expectFailure(h.c, messages.AlertIllegalParameter)
+		h.expectFailure(h.c, messages.AlertUnexpectedMessage)
 		if h.c.conn.HandshakeComplete() {
 			t.Fatal("client completed the handshake without ChangeCipherSpec")
 		}
 		return
 	}
-	t.Fatal("no seed gave a ciphertext claiming a long message")
+	t.Fatal("no seed gave a ciphertext of an unexpected message type")
 }
 
 // TestPlaintextFinished: a Finished sent in the clear, without

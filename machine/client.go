@@ -254,7 +254,7 @@ func (st *clientExpectServerHello) checkExtensions(c *Conn, sh *messages.ServerH
 	if !sh.ExtendedMasterSecret && !c.cfg.AllowNoExtendedMasterSecret {
 		return errMissingEMS
 	}
-	return nil
+	return c.checkRenegotiationEMS(sh.ExtendedMasterSecret)
 }
 
 type clientExpectCertificate struct{ hs *clientHandshake }

@@ -151,6 +151,12 @@ type Config struct {
 	// AllowClientRenegotiation lets a server accept a client-initiated
 	// renegotiation; by default it answers with a no_renegotiation warning.
 	AllowClientRenegotiation bool
+	// RenegotiationRateLimit bounds the renegotiations a peer may start
+	// and have accepted (a server's AllowClientRenegotiation, a client's
+	// RenegotiateFreelyAsClient): at most this many per minute of
+	// Config.Time; more are refused with a no_renegotiation warning. 0
+	// means 60; a negative value means no limit.
+	RenegotiationRateLimit int
 
 	// KeyLogWriter, if set, receives NSS key log lines
 	// ("CLIENT_RANDOM <hex> <hex>\n") for each handshake. It is a debugging

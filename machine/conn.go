@@ -21,8 +21,7 @@ const MaxRecordLen = messages.RecordHeaderLen + messages.MaxCiphertext
 // Limits on what a peer can make us do without progress (the BoringSSL and Go
 // values; security.md row 14).
 const (
-	maxEmptyRecords  = 32
-	maxWarningAlerts = 4
+	maxWarningAlerts = 4 // in a row; empty records count in guard.go
 )
 
 // minRSABits is the smallest RSA modulus keys signs or decrypts with (RFC
@@ -54,7 +53,7 @@ type Conn struct {
 	closeReported           bool
 	paused                  bool // waiting for ResolveVerify
 	versionKnown            bool // records must now carry TLS 1.2
-	emptyRun, warnRun       int
+	warnRun                 int
 	need                    int
 	err                     error
 	events                  eventQueue
@@ -75,6 +74,7 @@ type Conn struct {
 	deferredResume          func(c *Conn, verr error) (handshakeState, error)
 	maxHandshake, maxCertHS int
 	certs                   []Certificate // cfg.Certificates with every Leaf parsed
+	guard                                 // input screening (guard.go)
 }
 
 // ConnectionState describes a connection after its handshake.
@@ -318,11 +318,9 @@ func (c *Conn) handleRecord(hdr messages.RecordHeader, frag []byte) error {
 		if hdr.Type != messages.ContentTypeApplicationData {
 			return errEmptyHandshake
 		}
-		if c.emptyRun++; c.emptyRun > maxEmptyRecords {
-			return errTooManyEmpty
+		if err := c.countNoProgress(errTooManyEmpty); err != nil {
+			return err
 		}
-	} else {
-		c.emptyRun = 0
 	}
 	if hdr.Type != messages.ContentTypeAlert {
 		c.warnRun = 0
@@ -347,6 +345,7 @@ func (c *Conn) handleAppData(p []byte) error {
 		return errUnexpectedAppData
 	}
 	if len(p) > 0 {
+		c.progressed()
 		c.events.push(Event{Kind: EventAppData, Data: p})
 	}
 	return nil
@@ -381,6 +380,9 @@ func (c *Conn) handleAlert(p []byte) error {
 	}
 	if c.warnRun++; c.warnRun > maxWarningAlerts {
 		return errTooManyWarnings
+	}
+	if err := c.countNoProgress(errTooManyWarnings); err != nil {
+		return err
 	}
 	if a.Description == messages.AlertNoRenegotiation && c.renegotiating {
 		// The peer declined the renegotiation we asked for (RFC 5246,
@@ -443,14 +445,19 @@ func (c *Conn) processHandshakeBuffer() error {
 		if !ok {
 			return nil
 		}
-		limit := c.maxHandshake
-		if typ == messages.HandshakeTypeCertificate {
-			limit = c.maxCertHS
-		}
-		if length > limit {
-			return errHandshakeTooLarge // CVE-2023-39322 class: bound memory
-		}
 		total := messages.HandshakeHeaderLen + length
+		var whole []byte
+		if len(c.hsBuf)-off >= total {
+			whole = c.hsBuf[off : off+total]
+		}
+		skip, err := c.screenHandshake(typ, length, whole)
+		if err != nil {
+			return err
+		}
+		if skip {
+			off += total // refused or ignored without parsing
+			continue
+		}
 		if len(c.hsBuf)-off < total {
 			return nil
 		}
@@ -506,6 +513,7 @@ func (c *Conn) handleMessage(raw []byte) error {
 	if err != nil {
 		return err
 	}
+	c.progressed()
 	c.state = next
 	// A message that ends the peer's flight (we answer it, or it completes
 	// the handshake) must end the bytes the peer sent in that flight too:

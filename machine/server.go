@@ -75,7 +75,10 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 		return nil, errBadRI
 	}
 	if ch.SupportedPoints != nil && !slices.Contains(ch.SupportedPoints, messages.PointFormatUncompressed) {
-		return nil, wrapf(errNoSharedGroup, "client does not support uncompressed points")
+		return nil, errNoUncompressedPoints // RFC 8422, Section 5.1.2
+	}
+	if err := c.checkRenegotiationEMS(ch.ExtendedMasterSecret); err != nil {
+		return nil, err
 	}
 	hs := &serverHandshake{hello: ch}
 	if c.renegotiating {
@@ -274,12 +277,14 @@ func (c *Conn) negotiate(ch *messages.ClientHello) (*cipherSuite, *Certificate, 
 		return nil, nil, 0, 0, errNoSharedSuite
 	}
 	var firstErr error = errNoCertificate
+	ffdheRefused := false
 	for _, s := range order {
 		group, ok := c.pickGroup(ch, s.kx)
 		if !ok {
 			if firstErr == errNoCertificate {
 				firstErr = errNoSharedGroup
 			}
+			ffdheRefused = ffdheRefused || s.kx == kxDHE
 			continue
 		}
 		cert, scheme, err := c.pickCertificate(ch, s)
@@ -289,6 +294,11 @@ func (c *Conn) negotiate(ch *messages.ClientHello) (*cipherSuite, *Certificate, 
 		if firstErr == errNoCertificate || firstErr == errNoSharedGroup {
 			firstErr = err
 		}
+	}
+	if ffdheRefused {
+		// RFC 7919, Section 4: the client offered FFDHE groups, none is
+		// acceptable, and no other suite is usable.
+		return nil, nil, 0, 0, errFFDHENoGroup
 	}
 	return nil, nil, 0, 0, firstErr
 }
@@ -606,8 +616,10 @@ func (c *Conn) findSession(ch *messages.ClientHello) *sessionState {
 	switch {
 	case suite == nil || !slices.Contains(c.cfg.enabledSuites(), suite) || !slices.Contains(ch.CipherSuites, state.suite):
 		return nil // the suite must still be enabled and offered
-	case !state.ems && ch.ExtendedMasterSecret:
-		return nil // RFC 7627, Section 5.3: a full handshake instead
+	case !state.ems && (ch.ExtendedMasterSecret || !c.cfg.AllowNoExtendedMasterSecret):
+		// RFC 7627, Section 5.3: a full handshake instead; and a session
+		// without EMS is resumed only while the Config still allows it.
+		return nil
 	case now.Before(state.created.Add(-time.Minute)) || now.Sub(state.created) > c.cfg.sessionLifetime():
 		return nil
 	case state.serverName != ch.ServerName:

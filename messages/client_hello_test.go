@@ -288,7 +288,9 @@ func TestClientHelloExtensionErrors(t *testing.T) {
 		{"SNI with UTF-8", [][]byte{ext(t, 0, sni("exa\xc4\x85mple.com"))}, AlertIllegalParameter, "not printable ASCII"},
 		{"SNI with escape codes", [][]byte{ext(t, 0, sni("example.com\x1b[31mBAD\x1b[0;37m"))}, AlertIllegalParameter, "not printable ASCII"},
 		{"two host names", [][]byte{ext(t, 0, "000c 00 0001 61 00 0001 62 00 0001 63")}, AlertIllegalParameter, "more than one host_name"},
-		{"unknown name type", [][]byte{ext(t, 0, "0004 01 0001 61")}, AlertIllegalParameter, "unknown name_type 1"},
+		// RFC 6066, Section 3: an unknown name type is skipped by its
+		// 16-bit length, which must fit.
+		{"unknown name type truncated", [][]byte{ext(t, 0, "0004 01 0002 61")}, AlertDecodeError, "server_name data"},
 		// tlsfuzzer test-alpn-negotiation.
 		{"ALPN empty element", [][]byte{ext(t, 16, "0001 00")}, AlertDecodeError, "protocol_name_list: length 1"},
 		{"ALPN empty element after a name", [][]byte{ext(t, 16, "0004 02 6832 00")}, AlertDecodeError, "ProtocolName: length 0"},

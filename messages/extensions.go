@@ -88,9 +88,9 @@ func readEmptyExtension(p *parser, t ExtensionType, data cryptobyte.String) bool
 //
 // Enforced: "The ServerNameList MUST NOT contain more than one name of the
 // same name_type" (a second host_name is illegal_parameter, as tlsfuzzer's
-// test-invalid-server-name-extension expects). Only host_name is defined and
-// the syntax of other types is unknown, so any other name_type is
-// illegal_parameter too. The host name is "represented as a byte string
+// test-invalid-server-name-extension expects). Only host_name is defined;
+// entries of other name types are skipped, as Section 3 provides (their data
+// starts with a 16-bit length). The host name is "represented as a byte string
 // using ASCII encoding", so bytes outside printable ASCII (NUL, control
 // characters, space, UTF-8) are illegal_parameter; empty names and empty
 // lists are decode_error.
@@ -107,7 +107,13 @@ func readServerName(p *parser, data cryptobyte.String, out *string) bool {
 			return false
 		}
 		if nameType != 0 {
-			return p.illegal("server_name: unknown name_type " + strconv.Itoa(int(nameType)))
+			// RFC 6066, Section 3: data of future name types begins
+			// with a 16-bit length so that servers can skip it.
+			var skipped cryptobyte.String
+			if !p.vec(&list, &skipped, 0, 0xffff, "server_name data") {
+				return false
+			}
+			continue
 		}
 		if !p.vec(&list, &host, 1, 0xffff, "HostName") {
 			return false

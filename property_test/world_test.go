@@ -80,6 +80,7 @@ type endpoint struct {
 	declined     bool // client: the server declined its last renegotiation
 	wantHello    bool // client: a ClientHello must answer a HelloRequest
 	wantRefusals int  // no_renegotiation warnings the machine owes
+	refused      int  // renegotiation requests refused so far
 	warnRun      int  // consecutive warning alerts received
 
 	wantFail    machine.Alert // the local failure the model predicts
@@ -208,7 +209,7 @@ func (w *world) trace(e *endpoint, sent bool, typ machine.ContentType, body []by
 			case w.sc.acceptsHelloRequest(e.dones - 1):
 				e.wantHello = true
 			default:
-				e.wantRefusals++
+				w.refuse(e)
 			}
 		case !sent && !e.client && body[0] == hsClientHello:
 			switch {
@@ -221,7 +222,7 @@ func (w *world) trace(e *endpoint, sent bool, typ machine.ContentType, body []by
 			case e.dones == 0 || e.pendingHR || w.sc.allowClientReneg:
 				e.inHandshake, e.pendingHR = true, false
 			default:
-				e.wantRefusals++
+				w.refuse(e)
 			}
 		}
 	}
@@ -640,4 +641,17 @@ func (w *world) compareStates() {
 	if !bytes.Equal(c.exporter, s.exporter) {
 		w.fatalf("exported keying material differs: client %x, server %x", c.exporter, s.exporter)
 	}
+}
+
+// maxRefusals is how many renegotiation requests a machine refuses with a
+// warning; the next one is fatal (machine/guard.go).
+const maxRefusals = 4
+
+// refuse records a renegotiation request e must refuse.
+func (w *world) refuse(e *endpoint) {
+	if e.refused++; e.refused > maxRefusals {
+		w.expectFailure(e, machine.AlertUnexpectedMessage)
+		return
+	}
+	e.wantRefusals++
 }
