@@ -35,7 +35,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"-port", "1", "-min-version", "772"}, exitUnimplemented},
 		{[]string{"-port", "1", "-no-tls12"}, exitUnimplemented},
 		{[]string{"-port", "1", "-expect-version", "772"}, exitUnimplemented},
-		{[]string{"-port", "1", "-curves", "25"}, exitUnimplemented},
+		{[]string{"-port", "1", "-curves", "30"}, exitUnimplemented},
 		{[]string{"-port", "1", "-cipher", "3DES"}, exitUnimplemented},
 		{[]string{"-port", "1", "-renegotiate-ignore"}, exitUnimplemented},
 		{[]string{"-port", "1", "-renegotiate-explicit"}, exitUnimplemented},
