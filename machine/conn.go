@@ -93,6 +93,11 @@ type ConnectionState struct {
 	ExtendedMasterSecret bool
 	SecureRenegotiation  bool
 	Renegotiations       int // completed renegotiations on this connection
+	// TLSUnique is the tls-unique channel binding (RFC 5929, Section 3.1)
+	// of the latest handshake; nil after a resumption without extended
+	// master secret, where it does not identify the connection (RFC 7627,
+	// Section 1: the "triple handshake" attack).
+	TLSUnique []byte
 }
 
 // Client returns a client Conn. Call Start to produce its ClientHello.

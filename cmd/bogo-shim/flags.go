@@ -85,6 +85,7 @@ type options struct {
 	exportLabel          string
 	exportContext        string
 	useExportContext     bool
+	tlsUnique            bool // send ConnectionState.TLSUnique after the handshake
 
 	// Post-handshake expectations.
 	expectALPN                string
@@ -350,7 +351,7 @@ var flagTable = map[string]flagSpec{
 	"-export-context":         stringFlag(func(o *options, v string) { o.exportContext = v }),
 	"-use-export-context":     boolFlag(func(o *options) { o.useExportContext = true }),
 	"-export-traffic-secrets": unimplemented(false),
-	"-tls-unique":             unimplemented(false),
+	"-tls-unique":             boolFlag(func(o *options) { o.tlsUnique = true }),
 
 	// Expectations checked after the handshake.
 	"-expect-alpn":                     stringFlag(func(o *options, v string) { o.expectALPN, o.hasExpectALPN = v, true }),

@@ -186,6 +186,15 @@ func exchange(o *options, t *transport) error {
 			return err
 		}
 	}
+	if o.tlsUnique {
+		u := t.mc.State().TLSUnique
+		if len(u) == 0 {
+			return errors.New("failed to get tls-unique")
+		}
+		if err := t.send(u); err != nil {
+			return err
+		}
+	}
 	switch {
 	case o.writeDifferentRecordSizes:
 		buf := make([]byte, recordSizes[len(recordSizes)-1])
