@@ -171,6 +171,18 @@ type Config struct {
 	// carries in the clear or would carry if not encrypted.
 	Trace func(sent bool, typ ContentType, body []byte)
 
+	// MaxSendFragment caps the plaintext of every record we send, handshake
+	// and application data alike (BoringSSL's max_send_fragment; for
+	// peers with small buffers). 0 means 2^14 (RFC 5246, Section 6.2.1);
+	// otherwise it must be in [512, 2^14].
+	MaxSendFragment int
+
+	// GetOCSPStaple, if set, gives a server the OCSP response to staple
+	// for the certificate it chose, when the client asked for one (RFC
+	// 6066, Section 8), instead of Certificate.OCSPStaple. A nil response
+	// staples nothing; an error aborts the handshake with internal_error.
+	GetOCSPStaple func(cert *Certificate, serverName string) ([]byte, error)
+
 	// MaxHandshakeSize caps a single handshake message. 0 means 65536, with
 	// Certificate messages allowed 4 times that; an explicit value applies
 	// to every message.

@@ -129,6 +129,9 @@ func newConn(cfg *Config, isClient bool) (*Conn, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
+	if err := cfg.checkFeatures(); err != nil {
+		return nil, err
+	}
 	c := &Conn{cfg: cfg, isClient: isClient, certs: cfg.Certificates}
 	// The Config may be shared by concurrent Conns, so missing leaves are
 	// parsed into a private copy (set Certificate.Leaf to avoid this cost).
@@ -627,10 +630,11 @@ func (c *Conn) Send(dst, p []byte) ([]byte, error) {
 		return dst, ErrClosed
 	}
 	c.dst = dst
+	max := c.cfg.maxSendFragment()
 	for len(p) > 0 {
 		chunk := p
-		if len(chunk) > messages.MaxPlaintext {
-			chunk = chunk[:messages.MaxPlaintext]
+		if len(chunk) > max {
+			chunk = chunk[:max]
 		}
 		if err := c.writeRecord(messages.ContentTypeApplicationData, chunk); err != nil {
 			err = c.fail(err)

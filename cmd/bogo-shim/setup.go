@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -210,6 +211,12 @@ func buildConfig(o *options, creds []loadedCred, v *verifier, tr *tracer) (*mach
 		cfg.ServerName = o.hostName
 		cfg.NextProtos = o.advertiseALPN
 		cfg.Renegotiation = o.renegotiation
+	}
+	cfg.MaxSendFragment = o.maxSendFragment
+	if o.server && o.failOCSPCallback {
+		cfg.GetOCSPStaple = func(*machine.Certificate, string) ([]byte, error) {
+			return nil, errors.New("-fail-ocsp-callback")
+		}
 	}
 	if o.maxCertList > 0 {
 		cfg.MaxHandshakeSize = o.maxCertList
