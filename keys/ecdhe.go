@@ -7,9 +7,10 @@ import (
 	"io"
 )
 
-// ecdheMaxCandidates bounds how many scalars generateECDHE draws for P-256 and
-// P-384 before giving up. A uniformly random 32-byte string is at least the
-// P-256 group order with probability below 2^-32 (below 2^-189 for P-384), so
+// ecdheMaxCandidates bounds how many scalars generateECDHE draws for P-256,
+// P-384 and P-521 before giving up. A uniformly random 32-byte string is at
+// least the P-256 group order with probability below 2^-32 (below 2^-189 for
+// P-384, below 2^-260 for a masked 521-bit P-521 candidate), so
 // only a broken reader (one that returns all 0xff, or all zeros) ever gets
 // near the bound.
 const ecdheMaxCandidates = 64
@@ -24,11 +25,20 @@ func ecdheCurve(group uint16) (curve ecdh.Curve, size int, ok bool) {
 		return ecdh.P256(), 32, true
 	case GroupP384:
 		return ecdh.P384(), 48, true
+	case GroupP521:
+		return ecdh.P521(), 66, true
 	}
 	return nil, 0, false
 }
 
-// ecdheShare is a KeyShare for X25519, P-256 or P-384.
+// p521TopMask keeps the low bit of the first byte of a 66-byte P-521
+// candidate scalar: the group order is just under 2^521, so a 528-bit string
+// would be out of range 127 times in 128, while a 521-bit one almost never
+// is (the mask does not bias the scalar: every value below 2^521 stays
+// equally likely).
+const p521TopMask = 0x01
+
+// ecdheShare is a KeyShare for X25519, P-256, P-384 or P-521.
 type ecdheShare struct {
 	group uint16
 	size  int // scalar and shared-secret length in bytes
@@ -40,7 +50,8 @@ type ecdheShare struct {
 // X25519 reads exactly 32 bytes: every 32-byte string is a private key (the
 // scalar is clamped when used, RFC 7748, Section 5).
 //
-// P-256 and P-384 read 32 or 48 bytes at a time and take the first candidate
+// P-256, P-384 and P-521 read 32, 48 or 66 bytes at a time (for P-521 the
+// top seven bits are cleared, see p521TopMask) and take the first candidate
 // that ecdh.Curve.NewPrivateKey accepts, that is, the first big-endian integer
 // in [1, n-1] (SEC 1, Version 2.0, Section 2.3.6). Rejection sampling keeps the
 // scalar uniform, where reducing mod n would bias it. The key is built with
@@ -53,6 +64,9 @@ func generateECDHE(group uint16, curve ecdh.Curve, size int, rand io.Reader) (Ke
 		if _, err := io.ReadFull(rand, buf); err != nil {
 			return nil, err
 		}
+		if group == GroupP521 {
+			buf[0] &= p521TopMask
+		}
 		priv, err := curve.NewPrivateKey(buf)
 		if err != nil {
 			// Zero or >= n: draw again. X25519 never gets here.
@@ -63,12 +77,12 @@ func generateECDHE(group uint16, curve ecdh.Curve, size int, rand io.Reader) (Ke
 	return nil, fmt.Errorf("keys: random source gave %d out-of-range scalars for group %d", ecdheMaxCandidates, group)
 }
 
-// Group returns the share's NamedGroup: [GroupX25519], [GroupP256] or
-// [GroupP384].
+// Group returns the share's NamedGroup: [GroupX25519], [GroupP256],
+// [GroupP384] or [GroupP521].
 func (s *ecdheShare) Group() uint16 { return s.group }
 
 // PublicKey returns a fresh copy of the public value: 32 bytes for X25519,
-// the uncompressed point 0x04 || X || Y for P-256 and P-384 (RFC 8422,
+// the uncompressed point 0x04 || X || Y for P-256, P-384 and P-521 (RFC 8422,
 // Section 5.4.1).
 func (s *ecdheShare) PublicKey() []byte { return s.priv.PublicKey().Bytes() }
 

@@ -108,7 +108,7 @@ func TestX25519RFC7748(t *testing.T) {
 	}
 }
 
-// ecdheFieldPrime returns the field prime of P-256 or P-384 (FIPS 186-4,
+// ecdheFieldPrime returns the field prime of P-256, P-384 or P-521 (FIPS 186-4,
 // Appendix D.1.2), as facts.
 func ecdheFieldPrime(group uint16) *big.Int {
 	p := new(big.Int)
@@ -117,6 +117,8 @@ func ecdheFieldPrime(group uint16) *big.Int {
 		p.SetString("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff", 16)
 	case keys.GroupP384:
 		p.SetString("fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff", 16)
+	case keys.GroupP521:
+		p.Lsh(big.NewInt(1), 521).Sub(p, big.NewInt(1)) // 2^521 - 1
 	}
 	return p
 }
@@ -125,7 +127,7 @@ func ecdheFieldPrime(group uint16) *big.Int {
 // encoding RFC 8422 forbids or that is malformed, and checks each is refused
 // (these mirror BoGo's CurveTest-Invalid-* and tlsfuzzer's bad-point cases).
 func TestECDHERejectsEncodings(t *testing.T) {
-	for _, group := range []uint16{keys.GroupP256, keys.GroupP384} {
+	for _, group := range []uint16{keys.GroupP256, keys.GroupP384, keys.GroupP521} {
 		share, err := keys.GenerateKeyShare(group, newKexStream("self"))
 		if err != nil {
 			t.Fatal(err)
@@ -194,11 +196,8 @@ func mustShare(t testing.TB, group uint16, seed string) keys.KeyShare {
 // zero or not below the group order are skipped, and the first valid one is
 // the key.
 func TestECDHEScalarRetry(t *testing.T) {
-	for _, group := range []uint16{keys.GroupP256, keys.GroupP384} {
-		size := 32
-		if group == keys.GroupP384 {
-			size = 48
-		}
+	for _, group := range []uint16{keys.GroupP256, keys.GroupP384, keys.GroupP521} {
+		size := map[uint16]int{keys.GroupP256: 32, keys.GroupP384: 48, keys.GroupP521: 66}[group]
 		good := newKexStream("good scalar")
 		k := make([]byte, size)
 		good.Read(k)
@@ -273,5 +272,46 @@ func TestECDHESecretKeepsLeadingZeros(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("case 5 missing from the vector file")
+	}
+}
+
+// TestP521KeyExchange checks a P-521 exchange end to end: both sides derive
+// the same 66-byte secret, the public value is an uncompressed 133-byte point,
+// and the scalar is the masked candidate (the top seven bits of the first
+// byte cleared), so the key is a function of the reader alone.
+func TestP521KeyExchange(t *testing.T) {
+	a := mustShare(t, keys.GroupP521, "p521 a")
+	b := mustShare(t, keys.GroupP521, "p521 b")
+	if a.Group() != keys.GroupP521 {
+		t.Fatalf("Group() = %d, want %d", a.Group(), keys.GroupP521)
+	}
+	pa, pb := a.PublicKey(), b.PublicKey()
+	if len(pa) != 133 || pa[0] != 0x04 {
+		t.Fatalf("public value: %d bytes starting %#x, want 133 starting 0x04", len(pa), pa[0])
+	}
+	sa, err := a.SharedSecret(pb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := b.SharedSecret(pa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sa) != 66 || !bytes.Equal(sa, sb) {
+		t.Fatalf("secrets differ or have the wrong length: %x / %x", sa, sb)
+	}
+	// The masked scalar: a candidate of 0x01 followed by 65 bytes equals,
+	// as a key, a candidate of 0xff followed by the same bytes.
+	tail := bytes.Repeat([]byte{0x5a}, 65)
+	k1, err := keys.GenerateKeyShare(keys.GroupP521, bytes.NewReader(append([]byte{0x01}, tail...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := keys.GenerateKeyShare(keys.GroupP521, bytes.NewReader(append([]byte{0xff}, tail...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(k1.PublicKey(), k2.PublicKey()) {
+		t.Error("the top seven bits of a P-521 candidate are not ignored")
 	}
 }

@@ -11,6 +11,7 @@ import (
 const (
 	GroupP256      uint16 = 23  // secp256r1, RFC 8422
 	GroupP384      uint16 = 24  // secp384r1, RFC 8422
+	GroupP521      uint16 = 25  // secp521r1, RFC 8422
 	GroupX25519    uint16 = 29  // x25519, RFC 8422
 	GroupFFDHE2048 uint16 = 256 // ffdhe2048, RFC 7919 Appendix A.1
 	GroupFFDHE3072 uint16 = 257 // ffdhe3072, RFC 7919 Appendix A.2
@@ -50,7 +51,7 @@ type KeyShare interface {
 	Group() uint16
 	// PublicKey returns a fresh copy of the public value in its TLS wire
 	// form: 32 bytes for X25519 (RFC 7748), the uncompressed point
-	// 0x04 || X || Y for P-256 and P-384 (RFC 8422, Section 5.4.1), and
+	// 0x04 || X || Y for P-256, P-384 and P-521 (RFC 8422, Section 5.4.1), and
 	// Y big-endian, left-padded with zeros to the byte length of p, for
 	// finite-field groups.
 	PublicKey() []byte
@@ -63,11 +64,11 @@ type KeyShare interface {
 // GenerateKeyShare returns a fresh ephemeral key for the named group, built
 // only from bytes read from rand with io.ReadFull, so the same rand bytes
 // always give the same key. Groups: [GroupX25519], [GroupP256], [GroupP384],
-// [GroupFFDHE2048], [GroupFFDHE3072], [GroupFFDHE4096]; any other group is
+// [GroupP521], [GroupFFDHE2048], [GroupFFDHE3072], [GroupFFDHE4096]; any other group is
 // [ErrUnsupportedGroup], before anything is read.
 //
-// X25519 reads exactly 32 bytes. P-256 and P-384 read 32 or 48 bytes per
-// candidate scalar and use the first that is in [1, n-1], n the group order
+// X25519 reads exactly 32 bytes. P-256, P-384 and P-521 read 32, 48 or 66
+// bytes per candidate scalar (P-521 clears the top seven bits) and use the first that is in [1, n-1], n the group order
 // (rejection sampling; at most 64 candidates). Finite-field groups draw their
 // exponent as described at [GenerateDHEKeyShare]. An error from rand is
 // returned as is.

@@ -24,6 +24,7 @@ var kexGroups = []struct {
 	{"X25519", keys.GroupX25519, 32},
 	{"P256", keys.GroupP256, 65},
 	{"P384", keys.GroupP384, 97},
+	{"P521", keys.GroupP521, 133},
 	{"FFDHE2048", keys.GroupFFDHE2048, 256},
 	{"FFDHE3072", keys.GroupFFDHE3072, 384},
 	{"FFDHE4096", keys.GroupFFDHE4096, 512},
@@ -87,9 +88,9 @@ func kexHex(t testing.TB, s string) []byte {
 }
 
 func TestGenerateKeyShareUnsupportedGroup(t *testing.T) {
-	// 25 is secp521r1, 30 x448, 259 ffdhe6144, 0x11ec X25519MLKEM768: all
-	// real groups this package does not implement.
-	for _, g := range []uint16{0, 25, 30, 259, 260, 0x11ec, 0xffff} {
+	// 30 is x448, 259 ffdhe6144, 0x11ec X25519MLKEM768: all real groups
+	// this package does not implement.
+	for _, g := range []uint16{0, 30, 259, 260, 0x11ec, 0xffff} {
 		r := &kexRepeatReader{b: 1}
 		share, err := keys.GenerateKeyShare(g, r)
 		if !errors.Is(err, keys.ErrUnsupportedGroup) || share != nil {

@@ -206,6 +206,9 @@ func (cfg *Config) signingSchemes(cert *Certificate) []SignatureScheme {
 	if len(cert.SignatureSchemes) > 0 {
 		return cert.SignatureSchemes
 	}
+	if len(cfg.SignatureSchemes) == 0 {
+		return defaultSigningSchemes
+	}
 	return cfg.sigSchemes()
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/sanstls/sanstls/messages"
@@ -25,6 +26,9 @@ const (
 	X25519    Group = messages.GroupX25519
 	CurveP256 Group = messages.GroupP256
 	CurveP384 Group = messages.GroupP384
+	// CurveP521 is opt-in: it is not among the default Groups (see
+	// DefaultSignatureSchemes for the matching signature policy).
+	CurveP521 Group = messages.GroupP521
 )
 
 // A Certificate is a certificate chain and the private key of its leaf.
@@ -121,10 +125,12 @@ type Config struct {
 	// instead of its own.
 	PreferClientCipherSuites bool
 	// Groups lists key exchange groups in preference order; nil means
-	// X25519, P-256, P-384.
+	// X25519, P-256, P-384. CurveP521 must be listed to be used.
 	Groups []Group
 	// SignatureSchemes lists schemes we accept and use, in preference
-	// order; nil means DefaultSignatureSchemes.
+	// order; nil means DefaultSignatureSchemes for what we accept, and
+	// DefaultSignatureSchemes plus ECDSA-P521-SHA512 for what our own keys
+	// sign with (a P-521 key has no other scheme of its own).
 	SignatureSchemes []SignatureScheme
 
 	// AllowNoExtendedMasterSecret permits peers without RFC 7627. By default
@@ -170,6 +176,18 @@ type Config struct {
 	// tools such as `sanstls demo`; it sees no secrets beyond what the wire
 	// carries in the clear or would carry if not encrypted.
 	Trace func(sent bool, typ ContentType, body []byte)
+
+	// MaxSendFragment caps the plaintext of every record we send, handshake
+	// and application data alike (BoringSSL's max_send_fragment; for
+	// peers with small buffers). 0 means 2^14 (RFC 5246, Section 6.2.1);
+	// otherwise it must be in [512, 2^14].
+	MaxSendFragment int
+
+	// GetOCSPStaple, if set, gives a server the OCSP response to staple
+	// for the certificate it chose, when the client asked for one (RFC
+	// 6066, Section 8), instead of Certificate.OCSPStaple. A nil response
+	// staples nothing; an error aborts the handshake with internal_error.
+	GetOCSPStaple func(cert *Certificate, serverName string) ([]byte, error)
 
 	// MaxHandshakeSize caps a single handshake message. 0 means 65536, with
 	// Certificate messages allowed 4 times that; an explicit value applies
@@ -273,8 +291,15 @@ func (cfg *Config) maxHandshake() int {
 
 var defaultGroups = []Group{X25519, CurveP256, CurveP384}
 
-// DefaultSignatureSchemes is the default preference list. It has no SHA-1
-// or MD5 scheme (RFC 9155).
+// DefaultSignatureSchemes is the default preference list of what we
+// advertise and accept. It has no SHA-1 or MD5 scheme (RFC 9155).
+//
+// It has no ECDSA-P521-SHA512 either, to match the default groups: P-521 is
+// opt-in as a whole. In TLS 1.2 a server's ECDSA key must be on a curve the
+// client offered (RFC 8422, Section 5.1), so accepting P-521 signatures
+// without offering P-521 would accept nothing but client certificates. To
+// use P-521, list CurveP521 in Config.Groups and SignatureECDSAP521SHA512 in
+// Config.SignatureSchemes (BoringSSL has the same defaults).
 var DefaultSignatureSchemes = []SignatureScheme{
 	messages.SignatureECDSAP256SHA256,
 	messages.SignatureECDSAP384SHA384,
@@ -285,5 +310,10 @@ var DefaultSignatureSchemes = []SignatureScheme{
 	messages.SignatureRSAPKCS1SHA256,
 	messages.SignatureRSAPKCS1SHA384,
 	messages.SignatureRSAPKCS1SHA512,
-	messages.SignatureECDSAP521SHA512,
 }
+
+// defaultSigningSchemes is what our keys sign with when neither
+// Certificate.SignatureSchemes nor Config.SignatureSchemes is set: the
+// defaults, plus the one scheme of a P-521 key (which only a peer that
+// offered P-521 and asked for ECDSA-P521-SHA512 will see).
+var defaultSigningSchemes = append(slices.Clone(DefaultSignatureSchemes), messages.SignatureECDSAP521SHA512)

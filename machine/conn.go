@@ -93,6 +93,11 @@ type ConnectionState struct {
 	ExtendedMasterSecret bool
 	SecureRenegotiation  bool
 	Renegotiations       int // completed renegotiations on this connection
+	// TLSUnique is the tls-unique channel binding (RFC 5929, Section 3.1)
+	// of the latest handshake; nil after a resumption without extended
+	// master secret, where it does not identify the connection (RFC 7627,
+	// Section 1: the "triple handshake" attack).
+	TLSUnique []byte
 }
 
 // Client returns a client Conn. Call Start to produce its ClientHello.
@@ -122,6 +127,9 @@ func newConn(cfg *Config, isClient bool) (*Conn, error) {
 		cfg = &Config{}
 	}
 	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if err := cfg.checkFeatures(); err != nil {
 		return nil, err
 	}
 	c := &Conn{cfg: cfg, isClient: isClient, certs: cfg.Certificates}
@@ -630,10 +638,11 @@ func (c *Conn) Send(dst, p []byte) ([]byte, error) {
 		return dst, ErrClosed
 	}
 	c.dst = dst
+	max := c.cfg.maxSendFragment()
 	for len(p) > 0 {
 		chunk := p
-		if len(chunk) > messages.MaxPlaintext {
-			chunk = chunk[:messages.MaxPlaintext]
+		if len(chunk) > max {
+			chunk = chunk[:max]
 		}
 		if err := c.writeRecord(messages.ContentTypeApplicationData, chunk); err != nil {
 			err = c.fail(err)

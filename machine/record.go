@@ -63,13 +63,14 @@ func (c *Conn) writeHandshake(m messages.Message) error {
 }
 
 // flush writes queued handshake bytes as records, coalescing messages and
-// fragmenting at MaxPlaintext.
+// fragmenting at MaxPlaintext (or Config.MaxSendFragment).
 func (c *Conn) flush() error {
 	p := c.hsOut
+	max := c.cfg.maxSendFragment()
 	for len(p) > 0 {
 		chunk := p
-		if len(chunk) > messages.MaxPlaintext {
-			chunk = chunk[:messages.MaxPlaintext]
+		if len(chunk) > max {
+			chunk = chunk[:max]
 		}
 		if err := c.writeRecord(messages.ContentTypeHandshake, chunk); err != nil {
 			return err

@@ -118,7 +118,11 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 	c.cs.Group = group
 	c.cs.SecureRenegotiation = secureReneg
 
-	staple := ch.StatusRequest && len(cert.OCSPStaple) > 0
+	ocsp, err := c.ocspStaple(ch, cert)
+	if err != nil {
+		return nil, err
+	}
+	staple := len(ocsp) > 0
 	sh := &messages.ServerHello{
 		Version:                      messages.VersionTLS12,
 		Random:                       c.serverRandom,
@@ -158,7 +162,7 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 		return nil, err
 	}
 	if staple {
-		if err := c.writeHandshake(&messages.CertificateStatus{StatusType: messages.CertStatusOCSP, Response: cert.OCSPStaple}); err != nil {
+		if err := c.writeHandshake(&messages.CertificateStatus{StatusType: messages.CertStatusOCSP, Response: ocsp}); err != nil {
 			return nil, err
 		}
 	}

@@ -134,6 +134,7 @@ func (c *Conn) completeHandshake(_ finishedVerified) {
 	c.cs.Version = messages.VersionTLS12
 	c.cs.CipherSuite = c.suite.id
 	c.cs.Renegotiations = c.renegotiations
+	c.cs.TLSUnique = c.tlsUnique()
 	c.events.push(Event{Kind: EventHandshakeDone})
 }
 

@@ -87,6 +87,7 @@ var reasonCodes = map[string]string{
 	"resume_ems":              "RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION",
 	"weak_dh":                 "DH_P_TOO_LONG",
 	"server_identity_changed": "SERVER_CERT_CHANGED",
+	"ocsp_callback":           "OCSP_CB_ERROR",
 	"internal":                "INTERNAL_ERROR",
 }
 

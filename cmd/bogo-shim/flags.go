@@ -46,6 +46,8 @@ type options struct {
 	implicitHandshake         bool
 	readSize                  int
 	writeDifferentRecordSizes bool
+	sendAlert                 bool // abort with decompression_failure after the handshake
+	maxSendFragment           int
 	useExporterBetweenReads   bool
 
 	// Versions (wire values, e.g. 771 for TLS 1.2); 0 means unset.
@@ -85,6 +87,7 @@ type options struct {
 	exportLabel          string
 	exportContext        string
 	useExportContext     bool
+	tlsUnique            bool // send ConnectionState.TLSUnique after the handshake
 
 	// Post-handshake expectations.
 	expectALPN                string
@@ -256,7 +259,7 @@ var flagTable = map[string]flagSpec{
 	"-initial-timeout-duration-ms":  unimplemented(true),
 	"-peek-then-read":               unimplemented(false),
 	"-handshake-never-done":         unimplemented(false),
-	"-send-alert":                   unimplemented(false), // machine cannot send an arbitrary alert
+	"-send-alert":                   boolFlag(func(o *options) { o.sendAlert = true }),
 	"-handoff":                      unimplemented(false),
 	"-handshake-hints":              unimplemented(false),
 	"-handshaker-resume":            unimplemented(false),
@@ -304,7 +307,7 @@ var flagTable = map[string]flagSpec{
 	"-select-empty-alpn":         unimplemented(false),
 	"-allow-unknown-alpn-protos": unimplemented(false),
 	"-max-cert-list":             intFlag(func(o *options, v int) { o.maxCertList = v }),
-	"-max-send-fragment":         unimplemented(true),
+	"-max-send-fragment":         intFlag(func(o *options, v int) { o.maxSendFragment = v }),
 	"-enable-grease":             unimplemented(false),
 	"-permute-extensions":        unimplemented(false),
 	"-jdk11-workaround":          unimplemented(false),
@@ -350,7 +353,7 @@ var flagTable = map[string]flagSpec{
 	"-export-context":         stringFlag(func(o *options, v string) { o.exportContext = v }),
 	"-use-export-context":     boolFlag(func(o *options) { o.useExportContext = true }),
 	"-export-traffic-secrets": unimplemented(false),
-	"-tls-unique":             unimplemented(false),
+	"-tls-unique":             boolFlag(func(o *options) { o.tlsUnique = true }),
 
 	// Expectations checked after the handshake.
 	"-expect-alpn":                     stringFlag(func(o *options, v string) { o.expectALPN, o.hasExpectALPN = v, true }),

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sanstls/sanstls/machine"
+	"github.com/sanstls/sanstls/messages"
 )
 
 func main() {
@@ -93,9 +94,6 @@ func runConnection(o *options, isResume bool, sess *sessions) (failure, error) {
 		// verification failure there cannot be reproduced.
 		return f, unimplementedf("verification on resumption (-reverify-on-resume)")
 	}
-	if o.failOCSPCallback && o.server {
-		return f, unimplementedf("failing OCSP callback on a server")
-	}
 	if err := checkVersions(o); err != nil {
 		return f, err
 	}
@@ -173,6 +171,14 @@ var recordSizes = []int{0, 1, 255, 256, 257, 16383, 16384, 16385, 32767, 32768, 
 // exchange runs the application-data part of a connection and the
 // shutdown.
 func exchange(o *options, t *transport) error {
+	if o.sendAlert {
+		// BoringSSL's shim sends a fatal decompression_failure alert
+		// (SSL_send_fatal_alert) and gives up.
+		if err := t.write(t.mc.Abort(nil, messages.AlertDecompressionFailure)); err != nil {
+			return err
+		}
+		return errors.New("sent a fatal alert (-send-alert)")
+	}
 	if o.exportKeyingMaterial > 0 {
 		var context []byte
 		if o.useExportContext {
@@ -183,6 +189,15 @@ func exchange(o *options, t *transport) error {
 			return fmt.Errorf("failed to export keying material: %w", err)
 		}
 		if err := t.send(ekm); err != nil {
+			return err
+		}
+	}
+	if o.tlsUnique {
+		u := t.mc.State().TLSUnique
+		if len(u) == 0 {
+			return errors.New("failed to get tls-unique")
+		}
+		if err := t.send(u); err != nil {
 			return err
 		}
 	}

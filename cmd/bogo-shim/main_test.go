@@ -35,12 +35,11 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"-port", "1", "-min-version", "772"}, exitUnimplemented},
 		{[]string{"-port", "1", "-no-tls12"}, exitUnimplemented},
 		{[]string{"-port", "1", "-expect-version", "772"}, exitUnimplemented},
-		{[]string{"-port", "1", "-curves", "25"}, exitUnimplemented},
+		{[]string{"-port", "1", "-curves", "30"}, exitUnimplemented},
 		{[]string{"-port", "1", "-cipher", "3DES"}, exitUnimplemented},
-		{[]string{"-port", "1", "-renegotiate-ignore"}, exitUnimplemented},
-		{[]string{"-port", "1", "-renegotiate-explicit"}, exitUnimplemented},
-		{[]string{"-port", "1", "-server", "-no-server-name-ack"}, exitUnimplemented},
-		{[]string{"-port", "1", "-server", "-fail-ocsp-callback"}, exitUnimplemented},
+		{[]string{"-port", "1", "-quic"}, exitUnimplemented},
+		{[]string{"-port", "1", "-advertise-npn", "\x03foo"}, exitUnimplemented},
+		{[]string{"-port", "1", "-server", "-enable-channel-id"}, exitUnimplemented},
 		// A malformed cipher string is a plain failure.
 		{[]string{"-port", "1", "-cipher", "BOGUS"}, exitFailure},
 	} {

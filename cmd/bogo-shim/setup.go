@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -44,7 +45,7 @@ func supportedGroups(ids []uint16) ([]machine.Group, error) {
 	for _, id := range ids {
 		g := machine.Group(id)
 		switch g {
-		case machine.X25519, machine.CurveP256, machine.CurveP384:
+		case machine.X25519, machine.CurveP256, machine.CurveP384, machine.CurveP521:
 			out = append(out, g)
 		default:
 			return nil, unimplementedf("group %d", id)
@@ -115,7 +116,9 @@ func signingSchemes(o *options, prefs []uint16) []machine.SignatureScheme {
 		return s
 	}
 	if len(usable(o.verifyPrefs)) > 0 {
-		return slices.Clone(machine.DefaultSignatureSchemes)
+		// The machine's signing defaults: its accept list plus the one
+		// scheme of a P-521 key.
+		return append(slices.Clone(machine.DefaultSignatureSchemes), schemeECDSAP521SHA512)
 	}
 	return nil
 }
@@ -127,6 +130,10 @@ func toSchemes(ids []uint16) []machine.SignatureScheme {
 	}
 	return out
 }
+
+// schemeECDSAP521SHA512 is ecdsa_secp521r1_sha512 (RFC 8446, Section
+// 4.2.3), which the machine signs with but does not accept by default.
+const schemeECDSAP521SHA512 machine.SignatureScheme = 0x0603
 
 // schemeRSAPKCS1MD5SHA1 is BoringSSL's private code point for the TLS 1.0
 // and 1.1 MD5+SHA1 signature (SSL_SIGN_RSA_PKCS1_MD5_SHA1). BoringSSL
@@ -204,6 +211,12 @@ func buildConfig(o *options, creds []loadedCred, v *verifier, tr *tracer) (*mach
 		cfg.ServerName = o.hostName
 		cfg.NextProtos = o.advertiseALPN
 		cfg.Renegotiation = o.renegotiation
+	}
+	cfg.MaxSendFragment = o.maxSendFragment
+	if o.server && o.failOCSPCallback {
+		cfg.GetOCSPStaple = func(*machine.Certificate, string) ([]byte, error) {
+			return nil, errors.New("-fail-ocsp-callback")
+		}
 	}
 	if o.maxCertList > 0 {
 		cfg.MaxHandshakeSize = o.maxCertList
