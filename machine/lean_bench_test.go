@@ -179,6 +179,16 @@ func BenchmarkLeanFullPair(b *testing.B) {
 			leanPair(b, ccfg, scfg, w)
 		}
 	})
+	b.Run("sanstls-no-cert-cache", func(b *testing.B) {
+		machine.SetCertCache(false)
+		defer machine.SetCertCache(true)
+		ccfg, scfg := leanConfigs(b, false)
+		w := newLeanWire()
+		b.ReportAllocs()
+		for b.Loop() {
+			leanPair(b, ccfg, scfg, w)
+		}
+	})
 	b.Run("crypto-tls", func(b *testing.B) {
 		ccfg, scfg := leanTLSConfigs(b, false)
 		b.ReportAllocs()
@@ -234,6 +244,17 @@ func BenchmarkLeanResumedPair(b *testing.B) {
 			if !c.State().DidResume {
 				b.Fatal("did not resume")
 			}
+		}
+	})
+	b.Run("sanstls-no-cert-cache", func(b *testing.B) {
+		machine.SetCertCache(false)
+		defer machine.SetCertCache(true)
+		ccfg, scfg := leanConfigs(b, true)
+		w := newLeanWire()
+		leanPair(b, ccfg, scfg, w)
+		b.ReportAllocs()
+		for b.Loop() {
+			leanPair(b, ccfg, scfg, w)
 		}
 	})
 	b.Run("crypto-tls", func(b *testing.B) {
