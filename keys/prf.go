@@ -2,8 +2,8 @@ package keys
 
 import (
 	"crypto"
-	_ "crypto/sha256" // registers crypto.SHA256 for PRF
-	_ "crypto/sha512" // registers crypto.SHA384 for PRF
+	"crypto/sha256" // also registers crypto.SHA256 for PRF
+	"crypto/sha512" // also registers crypto.SHA384 for PRF
 	"hash"
 )
 
@@ -22,9 +22,13 @@ import (
 // hash that is linked into the binary and, like crypto.Hash.New, panics on
 // one that is not: h comes from the caller's cipher-suite table, never from
 // the peer. The seed parts are fed to the HMAC one after the other, never
-// concatenated; PRF allocates only its two hash states. The output for n
-// bytes is a prefix of the output for more.
+// concatenated; PRF allocates only its two hash states, and nothing for
+// SHA-256 and SHA-384 with a label and seed of at most 192 bytes (every
+// handshake use). The output for n bytes is a prefix of the output for more.
 func PRF(h crypto.Hash, out, secret []byte, label string, seed ...[]byte) {
+	if prfOneShot(h, out, secret, label, seed) {
+		return
+	}
 	var m prfMAC
 	m.init(h, secret)
 	size := m.inner.Size()
@@ -107,5 +111,88 @@ func writeLabelSeed(mac hash.Hash, buf []byte, label string, seed [][]byte) {
 	}
 	for _, s := range seed {
 		mac.Write(s)
+	}
+}
+
+// prfSmallInput bounds label+seed for prfOneShot.
+const prfSmallInput = 192
+
+// prfOneShot is PRF for SHA-256 and SHA-384 with a short label and seed:
+// each HMAC is two one-shot hashes over stack buffers (RFC 2104:
+// H(K^opad || H(K^ipad || text))), so nothing is allocated. It returns
+// false, having done nothing, for other hashes or longer inputs.
+func prfOneShot(h crypto.Hash, out, secret []byte, label string, seed [][]byte) bool {
+	var blockSize, size int
+	switch h {
+	case crypto.SHA256:
+		blockSize, size = sha256.BlockSize, sha256.Size
+	case crypto.SHA384:
+		blockSize, size = sha512.BlockSize, sha512.Size384
+	default:
+		return false
+	}
+	n := len(label)
+	for _, s := range seed {
+		n += len(s)
+	}
+	if n > prfSmallInput {
+		return false
+	}
+	var sum [64]byte
+	var ipad, opad [128]byte
+	if len(secret) > blockSize {
+		oneShot(h, secret, &sum)
+		secret = sum[:size]
+	}
+	copy(ipad[:], secret)
+	opad = ipad
+	for i := range blockSize {
+		ipad[i] ^= 0x36
+		opad[i] ^= 0x5c
+	}
+	// withA = ipad || A(i) || label || seed; withoutA = ipad || label || seed.
+	var withA [128 + 64 + prfSmallInput]byte
+	var withoutA [128 + prfSmallInput]byte
+	var outer [128 + 64]byte
+	copy(withA[:], ipad[:blockSize])
+	copy(withoutA[:], ipad[:blockSize])
+	copy(outer[:], opad[:blockSize])
+	ls := withoutA[blockSize:blockSize]
+	ls = append(ls, label...)
+	for _, s := range seed {
+		ls = append(ls, s...)
+	}
+	copy(withA[blockSize+size:], ls)
+	a := withA[blockSize : blockSize+size]
+	hmac := func(text []byte, dst *[64]byte) {
+		oneShot(h, text, dst)
+		copy(outer[blockSize:], dst[:size])
+		oneShot(h, outer[:blockSize+size], dst)
+	}
+	hmac(withoutA[:blockSize+n], &sum) // A(1)
+	copy(a, sum[:size])
+	for off := 0; off < len(out); off += size {
+		hmac(withA[:blockSize+size+n], &sum)
+		copy(out[off:], sum[:size])
+		if off+size < len(out) {
+			hmac(withA[:blockSize+size], &sum) // A(i+1)
+			copy(a, sum[:size])
+		}
+	}
+	clear(ipad[:])
+	clear(opad[:])
+	clear(withA[:])
+	clear(withoutA[:])
+	clear(outer[:])
+	clear(sum[:])
+	return true
+}
+
+// oneShot hashes data with h (SHA-256 or SHA-384) into dst.
+func oneShot(h crypto.Hash, data []byte, dst *[64]byte) {
+	if h == crypto.SHA256 {
+		*(*[32]byte)(dst[:32]) = sha256.Sum256(data)
+	} else {
+		*(*[48]byte)(dst[:48]) = sha512.Sum384(data)
 	}
 }

@@ -24,32 +24,39 @@ func VerifyChain(pc *PeerCerts, roots *x509.CertPool) ([][]*x509.Certificate, er
 	if len(pc.Certificates) == 0 {
 		return nil, &verifyError{messages.AlertBadCertificate, errors.New("no certificates")}
 	}
-	opts := x509.VerifyOptions{
-		Roots:         roots,
-		CurrentTime:   pc.Now,
-		Intermediates: x509.NewCertPool(),
-		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
+	name := ""
 	if pc.IsClient {
 		// Without a name, x509 would skip the host name check and accept
 		// any certificate the roots vouch for, for any host.
 		if pc.ServerName == "" {
 			return nil, &verifyError{messages.AlertBadCertificate, errNoServerName}
 		}
-		opts.DNSName = pc.ServerName
-	} else {
+		name = pc.ServerName
+	}
+	if roots == nil {
+		return nil, &verifyError{messages.AlertUnknownCA, errors.New("no root certificates configured")}
+	}
+	if chains, ok := cachedVerification(pc, roots, name); ok {
+		return chains, nil
+	}
+	opts := x509.VerifyOptions{
+		Roots:         roots,
+		CurrentTime:   pc.Now,
+		Intermediates: x509.NewCertPool(),
+		DNSName:       name,
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	if !pc.IsClient {
 		opts.KeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 	}
 	for _, cert := range pc.Certificates[1:] {
 		opts.Intermediates.AddCert(cert)
 	}
-	if roots == nil {
-		return nil, &verifyError{messages.AlertUnknownCA, errors.New("no root certificates configured")}
-	}
 	chains, err := pc.Certificates[0].Verify(opts)
 	if err != nil {
 		return nil, &verifyError{alertForX509(err), err}
 	}
+	rememberVerification(pc, roots, name, chains)
 	return chains, nil
 }
 
@@ -73,7 +80,7 @@ func alertForX509(err error) Alert {
 func parseChain(chain [][]byte) ([]*x509.Certificate, error) {
 	certs := make([]*x509.Certificate, len(chain))
 	for i, der := range chain {
-		cert, err := x509.ParseCertificate(der)
+		cert, err := parseCertificate(der)
 		if err != nil {
 			return nil, wrapf(errBadCertificate, "certificate %d: %v", i, err)
 		}

@@ -165,7 +165,7 @@ const AlertLen = 2
 // Append appends the 2-byte alert body to b and returns the extended slice.
 // It does not check Level: the caller decides what it sends.
 func (a Alert) Append(b []byte) []byte {
-	return appendFixed(b, func(bld *cryptobyte.Builder) {
+	return appendFixed(b, func(bld *builder) {
 		bld.AddUint8(uint8(a.Level))
 		bld.AddUint8(uint8(a.Description))
 	})

@@ -38,10 +38,10 @@ func (m *Certificate) Marshal() ([]byte, error) {
 	if err := c.result(); err != nil {
 		return nil, err
 	}
-	return marshalHandshake(HandshakeTypeCertificate, func(b *cryptobyte.Builder) {
-		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
+	return marshalHandshake(HandshakeTypeCertificate, func(b *builder) {
+		b.AddUint24LengthPrefixed(func(b *builder) {
 			for _, cert := range m.Certificates {
-				b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
+				b.AddUint24LengthPrefixed(func(b *builder) {
 					b.AddBytes(cert)
 				})
 			}

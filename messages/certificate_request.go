@@ -53,14 +53,14 @@ func (m *CertificateRequest) Marshal() ([]byte, error) {
 	if err := c.result(); err != nil {
 		return nil, err
 	}
-	return marshalHandshake(HandshakeTypeCertificateRequest, func(b *cryptobyte.Builder) {
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
+	return marshalHandshake(HandshakeTypeCertificateRequest, func(b *builder) {
+		b.AddUint8LengthPrefixed(func(b *builder) {
 			b.AddBytes(m.CertificateTypes)
 		})
 		addU16List(b, m.SignatureAlgorithms)
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+		b.AddUint16LengthPrefixed(func(b *builder) {
 			for _, dn := range m.CertificateAuthorities {
-				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+				b.AddUint16LengthPrefixed(func(b *builder) {
 					b.AddBytes(dn)
 				})
 			}

@@ -40,9 +40,9 @@ func (m *CertificateStatus) Marshal() ([]byte, error) {
 	if err := c.result(); err != nil {
 		return nil, err
 	}
-	return marshalHandshake(HandshakeTypeCertificateStatus, func(b *cryptobyte.Builder) {
+	return marshalHandshake(HandshakeTypeCertificateStatus, func(b *builder) {
 		b.AddUint8(m.StatusType)
-		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
+		b.AddUint24LengthPrefixed(func(b *builder) {
 			b.AddBytes(m.Response)
 		})
 	})

@@ -25,7 +25,7 @@ func (m *CertificateVerify) Marshal() ([]byte, error) {
 	if err := c.result(); err != nil {
 		return nil, err
 	}
-	return marshalHandshake(HandshakeTypeCertificateVerify, func(b *cryptobyte.Builder) {
+	return marshalHandshake(HandshakeTypeCertificateVerify, func(b *builder) {
 		m.Signature.add(b)
 	})
 }

@@ -14,7 +14,7 @@ import (
 //	    enum { change_cipher_spec(1), (255) } type;
 //	} ChangeCipherSpec;
 func AppendChangeCipherSpec(b []byte) []byte {
-	return appendFixed(b, func(b *cryptobyte.Builder) {
+	return appendFixed(b, func(b *builder) {
 		b.AddUint8(1)
 	})
 }

@@ -153,7 +153,7 @@ func (m *ClientHello) Marshal() ([]byte, error) {
 		return nil, err
 	}
 	hasBlock := m.HasExtensions || m.ExtensionOrder != nil || len(exts) > 0
-	return marshalHandshake(HandshakeTypeClientHello, func(b *cryptobyte.Builder) {
+	return marshalHandshake(HandshakeTypeClientHello, func(b *builder) {
 		b.AddUint16(m.Version)
 		b.AddBytes(m.Random[:])
 		addOpaque8(b, m.SessionID)
@@ -169,10 +169,10 @@ func (m *ClientHello) Marshal() ([]byte, error) {
 // encode, in order.
 func (m *ClientHello) extensions(c *checker) []extWriter {
 	var w []extWriter
-	add := func(t ExtensionType, data func(b *cryptobyte.Builder)) {
+	add := func(t ExtensionType, data func(b *builder)) {
 		w = append(w, extWriter{typ: t, data: data})
 	}
-	empty := func(b *cryptobyte.Builder) {}
+	empty := func(b *builder) {}
 
 	if m.ServerName != "" {
 		// RFC 6066, Section 3.
@@ -180,7 +180,7 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 			c.fail("server_name: HostName is not printable ASCII")
 		}
 		c.length(len(m.ServerName), 1, 0xffff-5, "HostName")
-		add(ExtensionServerName, func(b *cryptobyte.Builder) { addServerName(b, m.ServerName) })
+		add(ExtensionServerName, func(b *builder) { addServerName(b, m.ServerName) })
 	}
 	if m.StatusRequest {
 		// RFC 6066, Section 8.
@@ -191,9 +191,9 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 		}
 		c.length(total, 0, 0xffff, "responder_id_list")
 		c.length(len(m.StatusRequestExtensions), 0, 0xffff, "request_extensions")
-		add(ExtensionStatusRequest, func(b *cryptobyte.Builder) {
+		add(ExtensionStatusRequest, func(b *builder) {
 			b.AddUint8(CertStatusOCSP)
-			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+			b.AddUint16LengthPrefixed(func(b *builder) {
 				for _, id := range m.StatusRequestResponderIDs {
 					addOpaque16(b, id)
 				}
@@ -206,27 +206,27 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 	if m.SupportedGroups != nil {
 		// RFC 8422, Section 5.1.1.
 		c.length(2*len(m.SupportedGroups), 2, 0xffff, "named_group_list")
-		add(ExtensionSupportedGroups, func(b *cryptobyte.Builder) { addU16List(b, m.SupportedGroups) })
+		add(ExtensionSupportedGroups, func(b *builder) { addU16List(b, m.SupportedGroups) })
 	}
 	if m.SupportedPoints != nil {
 		// RFC 8422, Section 5.1.2.
 		c.length(len(m.SupportedPoints), 1, 0xff, "ec_point_format_list")
-		add(ExtensionECPointFormats, func(b *cryptobyte.Builder) { addOpaque8(b, m.SupportedPoints) })
+		add(ExtensionECPointFormats, func(b *builder) { addOpaque8(b, m.SupportedPoints) })
 	}
 	if m.SignatureAlgorithms != nil {
 		// RFC 5246, Section 7.4.1.4.1.
 		c.length(2*len(m.SignatureAlgorithms), 2, 0xfffe, "supported_signature_algorithms")
-		add(ExtensionSignatureAlgorithms, func(b *cryptobyte.Builder) { addU16List(b, m.SignatureAlgorithms) })
+		add(ExtensionSignatureAlgorithms, func(b *builder) { addU16List(b, m.SignatureAlgorithms) })
 	}
 	if m.SignatureAlgorithmsCert != nil {
 		// RFC 8446, Section 4.2.3.
 		c.length(2*len(m.SignatureAlgorithmsCert), 2, 0xfffe, "signature_algorithms_cert")
-		add(ExtensionSignatureAlgorithmsCert, func(b *cryptobyte.Builder) { addU16List(b, m.SignatureAlgorithmsCert) })
+		add(ExtensionSignatureAlgorithmsCert, func(b *builder) { addU16List(b, m.SignatureAlgorithmsCert) })
 	}
 	if m.ALPNProtocols != nil {
 		// RFC 7301, Section 3.1.
 		checkALPN(c, m.ALPNProtocols)
-		add(ExtensionALPN, func(b *cryptobyte.Builder) { addALPN(b, m.ALPNProtocols) })
+		add(ExtensionALPN, func(b *builder) { addALPN(b, m.ALPNProtocols) })
 	}
 	if m.SCT {
 		// RFC 6962, Section 3.3.1.
@@ -243,20 +243,20 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 	if m.RecordSizeLimit != 0 {
 		// RFC 8449, Section 4.
 		checkRecordSizeLimit(c, m.RecordSizeLimit)
-		add(ExtensionRecordSizeLimit, func(b *cryptobyte.Builder) { b.AddUint16(m.RecordSizeLimit) })
+		add(ExtensionRecordSizeLimit, func(b *builder) { b.AddUint16(m.RecordSizeLimit) })
 	}
 	if m.SessionTicketSupported {
 		// RFC 5077, Section 3.2.
 		c.length(len(m.SessionTicket), 0, 0xffff, "session_ticket")
-		add(ExtensionSessionTicket, func(b *cryptobyte.Builder) { b.AddBytes(m.SessionTicket) })
+		add(ExtensionSessionTicket, func(b *builder) { b.AddBytes(m.SessionTicket) })
 	} else if m.SessionTicket != nil {
 		c.fail("SessionTicket set without SessionTicketSupported")
 	}
 	if m.SupportedVersions != nil {
 		// RFC 8446, Section 4.2.1.
 		c.length(2*len(m.SupportedVersions), 2, 254, "supported_versions")
-		add(ExtensionSupportedVersions, func(b *cryptobyte.Builder) {
-			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
+		add(ExtensionSupportedVersions, func(b *builder) {
+			b.AddUint8LengthPrefixed(func(b *builder) {
 				for _, v := range m.SupportedVersions {
 					b.AddUint16(v)
 				}
@@ -266,7 +266,7 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 	if m.SecureRenegotiationSupported {
 		// RFC 5746, Section 3.2.
 		c.length(len(m.SecureRenegotiation), 0, 0xff, "renegotiated_connection")
-		add(ExtensionRenegotiationInfo, func(b *cryptobyte.Builder) { addOpaque8(b, m.SecureRenegotiation) })
+		add(ExtensionRenegotiationInfo, func(b *builder) { addOpaque8(b, m.SecureRenegotiation) })
 	} else if m.SecureRenegotiation != nil {
 		c.fail("SecureRenegotiation set without SecureRenegotiationSupported")
 	}
@@ -275,7 +275,7 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 		c.length(m.PaddingLen, 0, 0xffff, "padding")
 		if m.PaddingLen >= 0 && m.PaddingLen <= 0xffff {
 			n := m.PaddingLen
-			add(ExtensionPadding, func(b *cryptobyte.Builder) { b.AddBytes(make([]byte, n)) })
+			add(ExtensionPadding, func(b *builder) { b.AddBytes(make([]byte, n)) })
 		}
 	} else if m.PaddingLen > 0 {
 		c.fail("PaddingLen set without HasPadding")

@@ -38,7 +38,7 @@ func (m *ClientKeyExchange) Marshal() ([]byte, error) {
 	if m == nil {
 		return nil, &DecodeError{Type: HandshakeTypeClientKeyExchange, What: "nil message", Alert: AlertInternalError}
 	}
-	return marshalHandshake(HandshakeTypeClientKeyExchange, func(b *cryptobyte.Builder) {
+	return marshalHandshake(HandshakeTypeClientKeyExchange, func(b *builder) {
 		b.AddBytes(m.Body)
 	})
 }
@@ -141,11 +141,11 @@ func newSingle(v []byte, min, max int) *ClientKeyExchange {
 	if len(v) < min || len(v) > max {
 		return nil
 	}
-	body := appendFixed(nil, func(b *cryptobyte.Builder) {
+	body := appendFixed(nil, func(b *builder) {
 		if max <= 0xff {
-			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(v) })
+			b.AddUint8LengthPrefixed(func(b *builder) { b.AddBytes(v) })
 		} else {
-			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(v) })
+			b.AddUint16LengthPrefixed(func(b *builder) { b.AddBytes(v) })
 		}
 	})
 	if body == nil {

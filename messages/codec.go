@@ -170,8 +170,8 @@ func (c *checker) result() error {
 // marshalHandshake builds a complete handshake message of type typ whose
 // body body writes. Builder failures (a vector longer than its length
 // prefix allows) become a *DecodeError with AlertInternalError.
-func marshalHandshake(typ HandshakeType, body func(b *cryptobyte.Builder)) ([]byte, error) {
-	var b cryptobyte.Builder
+func marshalHandshake(typ HandshakeType, body func(b *builder)) ([]byte, error) {
+	b := newBuilder(make([]byte, 0, 256))
 	b.AddUint8(uint8(typ))
 	b.AddUint24LengthPrefixed(body)
 	out, err := b.Bytes()
@@ -192,8 +192,8 @@ func encodeError(typ HandshakeType, err error) error {
 
 // appendFixed appends what f writes to b. It returns nil if the builder
 // fails, which only length-prefixed content that is too long can cause.
-func appendFixed(b []byte, f func(b *cryptobyte.Builder)) []byte {
-	bld := cryptobyte.NewBuilder(b)
+func appendFixed(b []byte, f func(b *builder)) []byte {
+	bld := newBuilder(b)
 	f(bld)
 	out, err := bld.Bytes()
 	if err != nil {
@@ -203,8 +203,8 @@ func appendFixed(b []byte, f func(b *cryptobyte.Builder)) []byte {
 }
 
 // addU16List writes a 16-bit-length-prefixed list of 16-bit values.
-func addU16List[T ~uint16](b *cryptobyte.Builder, list []T) {
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+func addU16List[T ~uint16](b *builder, list []T) {
+	b.AddUint16LengthPrefixed(func(b *builder) {
 		for _, v := range list {
 			b.AddUint16(uint16(v))
 		}

@@ -64,12 +64,12 @@ func TestNilIfEmpty(t *testing.T) {
 }
 
 func TestAppendFixed(t *testing.T) {
-	got := appendFixed([]byte{9}, func(b *cryptobyte.Builder) { b.AddUint16(0x0102) })
+	got := appendFixed([]byte{9}, func(b *builder) { b.AddUint16(0x0102) })
 	if !bytes.Equal(got, []byte{9, 1, 2}) {
 		t.Errorf("appendFixed = %x", got)
 	}
-	got = appendFixed([]byte{9}, func(b *cryptobyte.Builder) {
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(make([]byte, 256)) })
+	got = appendFixed([]byte{9}, func(b *builder) {
+		b.AddUint8LengthPrefixed(func(b *builder) { b.AddBytes(make([]byte, 256)) })
 	})
 	if got != nil {
 		t.Errorf("appendFixed with an overflowing prefix = %d bytes, want nil", len(got))
@@ -89,7 +89,7 @@ func TestEncodeError(t *testing.T) {
 }
 
 func TestMarshalHandshakeHeader(t *testing.T) {
-	b, err := marshalHandshake(HandshakeTypeFinished, func(b *cryptobyte.Builder) { b.AddBytes([]byte{1, 2, 3}) })
+	b, err := marshalHandshake(HandshakeTypeFinished, func(b *builder) { b.AddBytes([]byte{1, 2, 3}) })
 	if err != nil || !bytes.Equal(b, []byte{20, 0, 0, 3, 1, 2, 3}) {
 		t.Errorf("marshalHandshake = %x, %v", b, err)
 	}

@@ -22,15 +22,15 @@ type DigitallySigned struct {
 // slice. It returns nil if Signature is longer than 2^16-1 bytes, which
 // cannot be encoded.
 func (d DigitallySigned) Append(b []byte) []byte {
-	return appendFixed(b, func(b *cryptobyte.Builder) {
+	return appendFixed(b, func(b *builder) {
 		d.add(b)
 	})
 }
 
 // add writes d to b; an oversized signature makes b fail.
-func (d DigitallySigned) add(b *cryptobyte.Builder) {
+func (d DigitallySigned) add(b *builder) {
 	b.AddUint16(uint16(d.Algorithm))
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+	b.AddUint16LengthPrefixed(func(b *builder) {
 		b.AddBytes(d.Signature)
 	})
 }

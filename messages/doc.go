@@ -19,7 +19,8 @@
 // and reports values it cannot encode as an error; it never panics.
 // Unmarshal accepts exactly one complete message, header included, and
 // rejects trailing bytes anywhere. [Parse] dispatches on the type byte.
-// Parsing and building use golang.org/x/crypto/cryptobyte only.
+// Parsing uses golang.org/x/crypto/cryptobyte; building uses a small builder
+// with the same methods that patches length prefixes in place.
 //
 // Decoding is strict: vectors outside the bounds of the RFC presentation
 // language, odd-length lists of 16-bit values, empty lists the RFC forbids,

@@ -145,10 +145,10 @@ func validHostName[S ~string | ~[]byte](name S) bool {
 }
 
 // addServerName writes a server_name extension_data with one host_name.
-func addServerName(b *cryptobyte.Builder, name string) {
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+func addServerName(b *builder, name string) {
+	b.AddUint16LengthPrefixed(func(b *builder) {
 		b.AddUint8(0) // name_type = host_name
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+		b.AddUint16LengthPrefixed(func(b *builder) {
 			b.AddBytes([]byte(name))
 		})
 	})
@@ -193,10 +193,10 @@ func checkALPN(c *checker, names []string) {
 }
 
 // addALPN writes an ALPN extension_data.
-func addALPN(b *cryptobyte.Builder, names []string) {
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+func addALPN(b *builder, names []string) {
+	b.AddUint16LengthPrefixed(func(b *builder) {
 		for _, name := range names {
-			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
+			b.AddUint8LengthPrefixed(func(b *builder) {
 				b.AddBytes([]byte(name))
 			})
 		}
@@ -244,15 +244,15 @@ func readRenegotiationInfo(p *parser, data cryptobyte.String, out *[]byte) bool 
 }
 
 // addOpaque8 writes an 8-bit-length-prefixed opaque vector.
-func addOpaque8(b *cryptobyte.Builder, v []byte) {
-	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
+func addOpaque8(b *builder, v []byte) {
+	b.AddUint8LengthPrefixed(func(b *builder) {
 		b.AddBytes(v)
 	})
 }
 
 // addOpaque16 writes a 16-bit-length-prefixed opaque vector.
-func addOpaque16(b *cryptobyte.Builder, v []byte) {
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+func addOpaque16(b *builder, v []byte) {
+	b.AddUint16LengthPrefixed(func(b *builder) {
 		b.AddBytes(v)
 	})
 }
@@ -261,7 +261,7 @@ func addOpaque16(b *cryptobyte.Builder, v []byte) {
 // that writes its extension_data (without the length prefix).
 type extWriter struct {
 	typ  ExtensionType
-	data func(b *cryptobyte.Builder)
+	data func(b *builder)
 }
 
 // orderExtensions returns the extensions to encode, in order. present holds
@@ -284,7 +284,7 @@ func orderExtensions(c *checker, present []extWriter, unknown []Extension, order
 		c.length(len(e.Data), 0, 0xffff, "extension_data of "+e.Type.String())
 	}
 	raw := func(e Extension) extWriter {
-		return extWriter{typ: e.Type, data: func(b *cryptobyte.Builder) { b.AddBytes(e.Data) }}
+		return extWriter{typ: e.Type, data: func(b *builder) { b.AddBytes(e.Data) }}
 	}
 	if order == nil {
 		out := append([]extWriter(nil), present...)
@@ -333,8 +333,8 @@ func orderExtensions(c *checker, present []extWriter, unknown []Extension, order
 }
 
 // addExtensions writes an extensions block holding exts.
-func addExtensions(b *cryptobyte.Builder, exts []extWriter) {
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+func addExtensions(b *builder, exts []extWriter) {
+	b.AddUint16LengthPrefixed(func(b *builder) {
 		for _, e := range exts {
 			b.AddUint16(uint16(e.typ))
 			b.AddUint16LengthPrefixed(e.data)

@@ -22,7 +22,7 @@ func (*Finished) Type() HandshakeType { return HandshakeTypeFinished }
 
 // Marshal returns the complete message.
 func (m *Finished) Marshal() ([]byte, error) {
-	return marshalHandshake(HandshakeTypeFinished, func(b *cryptobyte.Builder) {
+	return marshalHandshake(HandshakeTypeFinished, func(b *builder) {
 		b.AddBytes(m.VerifyData)
 	})
 }

@@ -15,7 +15,7 @@ func (*HelloRequest) Type() HandshakeType { return HandshakeTypeHelloRequest }
 
 // Marshal returns the 4-byte message.
 func (m *HelloRequest) Marshal() ([]byte, error) {
-	return marshalHandshake(HandshakeTypeHelloRequest, func(b *cryptobyte.Builder) {})
+	return marshalHandshake(HandshakeTypeHelloRequest, func(b *builder) {})
 }
 
 // Unmarshal parses a complete HelloRequest, header included.

@@ -29,9 +29,9 @@ func (m *NewSessionTicket) Marshal() ([]byte, error) {
 	if err := c.result(); err != nil {
 		return nil, err
 	}
-	return marshalHandshake(HandshakeTypeNewSessionTicket, func(b *cryptobyte.Builder) {
+	return marshalHandshake(HandshakeTypeNewSessionTicket, func(b *builder) {
 		b.AddUint32(m.LifetimeHint)
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+		b.AddUint16LengthPrefixed(func(b *builder) {
 			b.AddBytes(m.Ticket)
 		})
 	})

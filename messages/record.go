@@ -48,7 +48,7 @@ func ParseRecordHeader(b []byte) (RecordHeader, bool) {
 // Append appends the 5-byte record header to b and returns the extended
 // slice.
 func (h RecordHeader) Append(b []byte) []byte {
-	return appendFixed(b, func(b *cryptobyte.Builder) {
+	return appendFixed(b, func(b *builder) {
 		b.AddUint8(uint8(h.Type))
 		b.AddUint16(h.Version)
 		b.AddUint16(h.Length)

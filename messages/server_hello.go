@@ -119,7 +119,7 @@ func (m *ServerHello) Marshal() ([]byte, error) {
 		return nil, err
 	}
 	hasBlock := m.HasExtensions || m.ExtensionOrder != nil || len(exts) > 0
-	return marshalHandshake(HandshakeTypeServerHello, func(b *cryptobyte.Builder) {
+	return marshalHandshake(HandshakeTypeServerHello, func(b *builder) {
 		b.AddUint16(m.Version)
 		b.AddBytes(m.Random[:])
 		addOpaque8(b, m.SessionID)
@@ -135,10 +135,10 @@ func (m *ServerHello) Marshal() ([]byte, error) {
 // encode, in order.
 func (m *ServerHello) extensions(c *checker) []extWriter {
 	var w []extWriter
-	add := func(t ExtensionType, data func(b *cryptobyte.Builder)) {
+	add := func(t ExtensionType, data func(b *builder)) {
 		w = append(w, extWriter{typ: t, data: data})
 	}
-	empty := func(b *cryptobyte.Builder) {}
+	empty := func(b *builder) {}
 
 	if m.ServerNameAck {
 		// RFC 6066, Section 3: "the "extension_data" field of this
@@ -152,13 +152,13 @@ func (m *ServerHello) extensions(c *checker) []extWriter {
 	if m.SupportedPoints != nil {
 		// RFC 8422, Section 5.2.
 		c.length(len(m.SupportedPoints), 1, 0xff, "ec_point_format_list")
-		add(ExtensionECPointFormats, func(b *cryptobyte.Builder) { addOpaque8(b, m.SupportedPoints) })
+		add(ExtensionECPointFormats, func(b *builder) { addOpaque8(b, m.SupportedPoints) })
 	}
 	if m.ALPNProtocol != "" {
 		// RFC 7301, Section 3.1.
 		c.length(len(m.ALPNProtocol), 1, 0xff, "ProtocolName")
 		names := []string{m.ALPNProtocol}
-		add(ExtensionALPN, func(b *cryptobyte.Builder) { addALPN(b, names) })
+		add(ExtensionALPN, func(b *builder) { addALPN(b, names) })
 	}
 	if m.SCTs != nil {
 		// RFC 6962, Section 3.3.
@@ -168,8 +168,8 @@ func (m *ServerHello) extensions(c *checker) []extWriter {
 			total += 2 + len(sct)
 		}
 		c.length(total, 1, 0xffff, "sct_list")
-		add(ExtensionSCT, func(b *cryptobyte.Builder) {
-			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+		add(ExtensionSCT, func(b *builder) {
+			b.AddUint16LengthPrefixed(func(b *builder) {
 				for _, sct := range m.SCTs {
 					addOpaque16(b, sct)
 				}
@@ -187,7 +187,7 @@ func (m *ServerHello) extensions(c *checker) []extWriter {
 	if m.RecordSizeLimit != 0 {
 		// RFC 8449, Section 4.
 		checkRecordSizeLimit(c, m.RecordSizeLimit)
-		add(ExtensionRecordSizeLimit, func(b *cryptobyte.Builder) { b.AddUint16(m.RecordSizeLimit) })
+		add(ExtensionRecordSizeLimit, func(b *builder) { b.AddUint16(m.RecordSizeLimit) })
 	}
 	if m.SessionTicketSupported {
 		// RFC 5077, Section 3.2.
@@ -195,12 +195,12 @@ func (m *ServerHello) extensions(c *checker) []extWriter {
 	}
 	if m.SupportedVersion != 0 {
 		// RFC 8446, Section 4.2.1.
-		add(ExtensionSupportedVersions, func(b *cryptobyte.Builder) { b.AddUint16(m.SupportedVersion) })
+		add(ExtensionSupportedVersions, func(b *builder) { b.AddUint16(m.SupportedVersion) })
 	}
 	if m.SecureRenegotiationSupported {
 		// RFC 5746, Section 3.2.
 		c.length(len(m.SecureRenegotiation), 0, 0xff, "renegotiated_connection")
-		add(ExtensionRenegotiationInfo, func(b *cryptobyte.Builder) { addOpaque8(b, m.SecureRenegotiation) })
+		add(ExtensionRenegotiationInfo, func(b *builder) { addOpaque8(b, m.SecureRenegotiation) })
 	} else if m.SecureRenegotiation != nil {
 		c.fail("SecureRenegotiation set without SecureRenegotiationSupported")
 	}

@@ -14,7 +14,7 @@ func (*ServerHelloDone) Type() HandshakeType { return HandshakeTypeServerHelloDo
 
 // Marshal returns the 4-byte message.
 func (m *ServerHelloDone) Marshal() ([]byte, error) {
-	return marshalHandshake(HandshakeTypeServerHelloDone, func(b *cryptobyte.Builder) {})
+	return marshalHandshake(HandshakeTypeServerHelloDone, func(b *builder) {})
 }
 
 // Unmarshal parses a complete ServerHelloDone, header included.

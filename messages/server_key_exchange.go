@@ -34,7 +34,7 @@ func (*ServerKeyExchange) Type() HandshakeType { return HandshakeTypeServerKeyEx
 
 // Marshal returns the complete message.
 func (m *ServerKeyExchange) Marshal() ([]byte, error) {
-	return marshalHandshake(HandshakeTypeServerKeyExchange, func(b *cryptobyte.Builder) {
+	return marshalHandshake(HandshakeTypeServerKeyExchange, func(b *builder) {
 		b.AddBytes(m.Body)
 	})
 }
@@ -135,10 +135,10 @@ func AppendECDHEParams(b []byte, group NamedGroup, public []byte) []byte {
 	if len(public) == 0 {
 		return nil
 	}
-	return appendFixed(b, func(b *cryptobyte.Builder) {
+	return appendFixed(b, func(b *builder) {
 		b.AddUint8(ECCurveTypeNamedCurve)
 		b.AddUint16(uint16(group))
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
+		b.AddUint8LengthPrefixed(func(b *builder) {
 			b.AddBytes(public)
 		})
 	})
@@ -205,9 +205,9 @@ func AppendDHEParams(b []byte, p, g, ys []byte) []byte {
 	if len(p) == 0 || len(g) == 0 || len(ys) == 0 {
 		return nil
 	}
-	return appendFixed(b, func(b *cryptobyte.Builder) {
+	return appendFixed(b, func(b *builder) {
 		for _, v := range [][]byte{p, g, ys} {
-			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+			b.AddUint16LengthPrefixed(func(b *builder) {
 				b.AddBytes(v)
 			})
 		}
