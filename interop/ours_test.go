@@ -90,7 +90,7 @@ func respond(c *netconn.Conn) serverResult {
 	if err := c.Handshake(); err != nil {
 		return serverResult{err: fmt.Errorf("handshake: %w", err)}
 	}
-	r := serverResult{state: c.ConnectionState()}
+	r := serverResult{state: c.MachineState()}
 	line, err := bufio.NewReader(c).ReadBytes('\n')
 	r.received = line
 	if err != nil {
@@ -112,7 +112,7 @@ func respondClientCloses(c *netconn.Conn) serverResult {
 	if err := c.Handshake(); err != nil {
 		return serverResult{err: fmt.Errorf("handshake: %w", err)}
 	}
-	r := serverResult{state: c.ConnectionState()}
+	r := serverResult{state: c.MachineState()}
 	br := bufio.NewReader(c)
 	line, err := br.ReadBytes('\n')
 	r.received = line
