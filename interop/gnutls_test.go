@@ -46,7 +46,7 @@ func echo(t *testing.T, port int, cfg *machine.Config) (machine.ConnectionState,
 		return machine.ConnectionState{}, err
 	}
 	defer c.Close()
-	st := c.ConnectionState()
+	st := c.MachineState()
 	if _, err := io.WriteString(c, "hello\n"); err != nil {
 		return st, err
 	}

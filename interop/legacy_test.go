@@ -123,7 +123,7 @@ func TestResumptionWithOpenSSL(t *testing.T) {
 			if err := c.Handshake(); err != nil {
 				return serverResult{err: err}
 			}
-			return serverResult{state: c.ConnectionState(), err: closeAndDrain(c)}
+			return serverResult{state: c.MachineState(), err: closeAndDrain(c)}
 		})
 		out := runSClient(t, srv.port, "", "-servername", "localhost", "-CAfile", f.ca, "-verify_return_error", "-reconnect")
 		if n := strings.Count(out, "Reused, TLSv1.2"); n < 5 {
@@ -166,7 +166,7 @@ func TestRenegotiationWithOpenSSL(t *testing.T) {
 	cfg.AllowClientRenegotiation = true
 	srv := startOurServer(t, cfg, func(c *watched) serverResult {
 		r := respond(c)
-		r.state = c.ConnectionState() // after the renegotiation
+		r.state = c.MachineState() // after the renegotiation
 		return r
 	})
 	bin := requirePeer(t, "openssl")

@@ -37,10 +37,10 @@ func getPage(t *testing.T, port int, cfg *machine.Config) (string, machine.Conne
 	}
 	defer c.Close()
 	if _, err := io.WriteString(c, "GET / HTTP/1.0\r\n\r\n"); err != nil {
-		return "", c.ConnectionState(), err
+		return "", c.MachineState(), err
 	}
 	page, err := io.ReadAll(c)
-	return string(page), c.ConnectionState(), err
+	return string(page), c.MachineState(), err
 }
 
 // TestOurClientWithOpenSSLServer connects our client to `openssl s_server
@@ -231,7 +231,7 @@ func sink(c *watched) serverResult {
 	if err := c.Handshake(); err != nil {
 		return serverResult{err: fmt.Errorf("handshake: %w", err)}
 	}
-	r := serverResult{state: c.ConnectionState()}
+	r := serverResult{state: c.MachineState()}
 	sum, n, err := hashAll(c)
 	r.received = sum[:]
 	if err != nil {
@@ -251,7 +251,7 @@ func source(c *watched) serverResult {
 	if err := c.Handshake(); err != nil {
 		return serverResult{err: fmt.Errorf("handshake: %w", err)}
 	}
-	r := serverResult{state: c.ConnectionState()}
+	r := serverResult{state: c.MachineState()}
 	data, _ := bulkData()
 	if _, err := c.Write(data); err != nil {
 		r.err = fmt.Errorf("sending: %w", err)
@@ -270,7 +270,7 @@ func sourceServerClosesFirst(c *watched) serverResult {
 	if err := c.Handshake(); err != nil {
 		return serverResult{err: fmt.Errorf("handshake: %w", err)}
 	}
-	r := serverResult{state: c.ConnectionState()}
+	r := serverResult{state: c.MachineState()}
 	data, _ := bulkData()
 	if _, err := c.Write(data); err != nil {
 		r.err = fmt.Errorf("sending: %w", err)

@@ -108,7 +108,7 @@ func respond(c *watched) serverResult {
 	if err := c.Handshake(); err != nil {
 		return serverResult{err: fmt.Errorf("handshake: %w", err)}
 	}
-	r := serverResult{state: c.ConnectionState()}
+	r := serverResult{state: c.MachineState()}
 	line, err := bufio.NewReader(c).ReadBytes('\n')
 	r.received = line
 	if err != nil {
@@ -130,7 +130,7 @@ func respondClientCloses(c *watched) serverResult {
 	if err := c.Handshake(); err != nil {
 		return serverResult{err: fmt.Errorf("handshake: %w", err)}
 	}
-	r := serverResult{state: c.ConnectionState()}
+	r := serverResult{state: c.MachineState()}
 	br := bufio.NewReader(c)
 	line, err := br.ReadBytes('\n')
 	r.received = line

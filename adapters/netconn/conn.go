@@ -548,17 +548,6 @@ func (c *Conn) CloseWrite() error {
 	return nil
 }
 
-// ConnectionState returns the negotiated parameters. Before the handshake
-// completes it describes what is known so far.
-func (c *Conn) ConnectionState() machine.ConnectionState {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		return machine.ConnectionState{}
-	}
-	return c.m.State()
-}
-
 // ExportKeyingMaterial returns length bytes of keying material derived
 // from the connection's master secret. RFC 5705, Section 4; it requires a
 // completed handshake with extended master secret (RFC 7627, Section 5.4).

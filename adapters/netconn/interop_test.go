@@ -61,7 +61,7 @@ func TestInteropCipherSuites(t *testing.T) {
 
 func checkSuite(t *testing.T, ours *netconn.Conn, theirs *tls.Conn, suite uint16) {
 	t.Helper()
-	os, ts := ours.ConnectionState(), theirs.ConnectionState()
+	os, ts := ours.MachineState(), theirs.ConnectionState()
 	if !os.HandshakeComplete || os.Version != tls.VersionTLS12 || os.CipherSuite != suite {
 		t.Errorf("our state: complete %v, version %#x, suite %#x; want TLS 1.2 with %#x", os.HandshakeComplete, os.Version, os.CipherSuite, suite)
 	}
@@ -107,7 +107,7 @@ func TestInteropGroups(t *testing.T) {
 
 func checkGroup(t *testing.T, ours *netconn.Conn, theirs *tls.Conn, g machine.Group) {
 	t.Helper()
-	if got := ours.ConnectionState().Group; got != g {
+	if got := ours.MachineState().Group; got != g {
 		t.Errorf("our group %v, want %v", got, g)
 	}
 	if got := theirs.ConnectionState().CurveID; got != tls.CurveID(g) {

@@ -99,7 +99,7 @@ func runClient(ctx context.Context, addr string, cfg *machine.Config, timeout ti
 		return fmt.Errorf("%s: %w", addr, explain(err))
 	}
 	defer conn.Close()
-	st := conn.ConnectionState()
+	st := conn.MachineState()
 	fmt.Fprintf(report, "connected to %s\n", conn.RemoteAddr())
 	for _, kv := range stateFields(st) {
 		if kv[0] == "Peer certificate" || kv[0] == "Peer verified" {

@@ -206,7 +206,7 @@ func serveConn(conn *netconn.Conn, opts serverOptions, n int, logf func(string, 
 	if err != nil {
 		return fmt.Errorf("handshake failed: %w", err)
 	}
-	st := conn.ConnectionState()
+	st := conn.MachineState()
 	if !opts.Quiet {
 		logf("conn %d from %s: %s\n", n, conn.RemoteAddr(), stateSummary(st))
 	}
