@@ -21,6 +21,11 @@ import (
 // the machine runs unless InsecureSkipVerify is set, exported for callers
 // using DeferVerify.
 func VerifyChain(pc *PeerCerts, roots *x509.CertPool) ([][]*x509.Certificate, error) {
+	return verifyChain(nil, pc, roots)
+}
+
+// verifyChain is VerifyChain with an optional cache of earlier successes.
+func verifyChain(cache CertCache, pc *PeerCerts, roots *x509.CertPool) ([][]*x509.Certificate, error) {
 	if len(pc.Certificates) == 0 {
 		return nil, &verifyError{messages.AlertBadCertificate, errors.New("no certificates")}
 	}
@@ -36,7 +41,7 @@ func VerifyChain(pc *PeerCerts, roots *x509.CertPool) ([][]*x509.Certificate, er
 	if roots == nil {
 		return nil, &verifyError{messages.AlertUnknownCA, errors.New("no root certificates configured")}
 	}
-	if chains, ok := cachedVerification(pc, roots, name); ok {
+	if chains, ok := cachedVerification(cache, pc, roots, name); ok {
 		return chains, nil
 	}
 	opts := x509.VerifyOptions{
@@ -56,7 +61,7 @@ func VerifyChain(pc *PeerCerts, roots *x509.CertPool) ([][]*x509.Certificate, er
 	if err != nil {
 		return nil, &verifyError{alertForX509(err), err}
 	}
-	rememberVerification(pc, roots, name, chains)
+	rememberVerification(cache, pc, roots, name, chains)
 	return chains, nil
 }
 
@@ -77,10 +82,10 @@ func alertForX509(err error) Alert {
 }
 
 // parseChain parses the peer's certificates.
-func parseChain(chain [][]byte) ([]*x509.Certificate, error) {
+func parseChain(cache CertCache, chain [][]byte) ([]*x509.Certificate, error) {
 	certs := make([]*x509.Certificate, len(chain))
 	for i, der := range chain {
-		cert, err := parseCertificate(der)
+		cert, err := parseCertificate(cache, der)
 		if err != nil {
 			return nil, wrapf(errBadCertificate, "certificate %d: %v", i, err)
 		}
@@ -104,7 +109,7 @@ func (cfg *Config) VerifyPeerCerts(pc *PeerCerts) ([][]*x509.Certificate, error)
 	}
 	if verify && !cfg.InsecureSkipVerify {
 		var err error
-		if chains, err = VerifyChain(pc, roots); err != nil {
+		if chains, err = verifyChain(cfg.CertCache, pc, roots); err != nil {
 			return nil, err
 		}
 	}

@@ -1,43 +1,47 @@
 package machine
 
-// A bounded cache of parsed peer certificates and of successful chain
-// verifications, shared by all Conns of the process (crypto/tls caches
-// parsed certificates the same way). Most handshakes of a client meet the
-// same few server chains, and a server meets the same client chains again:
-// parsing and verifying them is most of the allocation of a handshake after
-// the public-key operations.
+// A cache of parsed peer certificates and of successful chain
+// verifications, owned by the caller through Config.CertCache. Most
+// handshakes of a client meet the same few server chains, and a server meets
+// the same client chains again: parsing and verifying them is most of the
+// allocation of a handshake after the public-key operations (crypto/tls
+// caches parsed certificates for the same reason).
 //
-// Both tables are direct-mapped: a slot is chosen from the bytes of the key
-// and holds one immutable entry, replaced on a miss. A hit requires the
-// exact key (every DER byte; for verification also the root pool, the name
-// and the side), so a collision only costs a miss. Slots are atomic
-// pointers: lookups and replacements by concurrent Conns need no lock, and
-// the memory is bounded by the slot count. Only success is cached; a
-// verification is reused only while every certificate of its chains is
-// valid at the handshake's Config.Time, so the cache never accepts a chain
-// that x509 verification would refuse at that time. Errors and failures are
-// never cached.
+// The machine keeps no state between connections itself: the cache is a
+// value of the Config, so a run stays reproducible and isolated, and the
+// caller decides whether connections on several goroutines share it (then
+// the caller synchronizes it; adapters/netconn does).
 
 import (
 	"bytes"
 	"crypto/x509"
-	"sync/atomic"
 	"time"
 )
 
-const certCacheSlots = 256
-
-// certCacheOn switches both tables (tests and benchmarks compare without).
-var certCacheOn atomic.Bool
-
-func init() { certCacheOn.Store(true) }
-
-type parsedCert struct {
-	der  []byte // private copy: the parsed fields alias it
-	cert *x509.Certificate
+// CertCache remembers parsed peer certificates and successful chain
+// verifications across the connections of a Config. The machine calls it
+// synchronously from Receive; it must not call back into the Conn. A
+// CertCache used by Conns on several goroutines must synchronize itself.
+// Values handed to it and returned by it are shared and must not be
+// modified.
+type CertCache interface {
+	// Certificate returns the certificate parsed from exactly the bytes
+	// der, or nil.
+	Certificate(der []byte) *x509.Certificate
+	// AddCertificate remembers cert under cert.Raw, which the machine does
+	// not modify afterwards.
+	AddCertificate(cert *x509.Certificate)
+	// Verification returns the verification recorded for the leaf
+	// certificate with exactly the bytes leaf, or nil. The machine checks
+	// that it applies (same chain, roots, name, side and time) before use.
+	Verification(leaf []byte) *Verification
+	// AddVerification remembers v under v.Leaf().
+	AddVerification(v *Verification)
 }
 
-type verifiedChain struct {
+// A Verification is a successful chain verification, as kept by a
+// CertCache. Only the machine creates them.
+type Verification struct {
 	roots             *x509.CertPool
 	isClient          bool
 	name              string
@@ -46,84 +50,119 @@ type verifiedChain struct {
 	notBefore, expiry time.Time // all certificates of chains are valid in between
 }
 
-var (
-	parsedCerts    [certCacheSlots]atomic.Pointer[parsedCert]
-	verifiedChains [certCacheSlots]atomic.Pointer[verifiedChain]
-)
+// Leaf returns the DER bytes of the verified leaf certificate, the key a
+// CertCache stores v under.
+func (v *Verification) Leaf() []byte { return v.ders[0] }
 
-// certSlot picks a slot from a DER certificate: FNV-1a over its length and
-// its last 32 bytes (the signature, the part that differs most).
-func certSlot(der []byte) int {
-	h := uint32(2166136261)
-	h = (h ^ uint32(len(der))) * 16777619
-	tail := der[max(0, len(der)-32):]
-	for _, b := range tail {
-		h = (h ^ uint32(b)) * 16777619
+// NewCertCache returns a bounded CertCache: two direct-mapped tables of
+// slots entries each (parsed certificates, verifications); a slot is chosen
+// from the key's bytes and a new entry replaces the old one, so a collision
+// only costs a miss. It is not safe for concurrent use: share it between
+// goroutines only behind a lock.
+func NewCertCache(slots int) CertCache {
+	if slots < 1 {
+		slots = 1
 	}
-	return int(h % certCacheSlots)
+	return &slotCache{certs: make([]*x509.Certificate, slots), verified: make([]*Verification, slots)}
 }
 
-// parseCertificate parses a DER certificate, or returns the cached parse of
+type slotCache struct {
+	certs    []*x509.Certificate
+	verified []*Verification
+}
+
+// slot picks a slot from a DER certificate: FNV-1a over its length and its
+// last 32 bytes (the signature, the part that differs most).
+func slot(der []byte, n int) int {
+	h := uint32(2166136261)
+	h = (h ^ uint32(len(der))) * 16777619
+	for _, b := range der[max(0, len(der)-32):] {
+		h = (h ^ uint32(b)) * 16777619
+	}
+	return int(h % uint32(n))
+}
+
+func (s *slotCache) Certificate(der []byte) *x509.Certificate {
+	if c := s.certs[slot(der, len(s.certs))]; c != nil && bytes.Equal(c.Raw, der) {
+		return c
+	}
+	return nil
+}
+
+func (s *slotCache) AddCertificate(cert *x509.Certificate) {
+	s.certs[slot(cert.Raw, len(s.certs))] = cert
+}
+
+func (s *slotCache) Verification(leaf []byte) *Verification {
+	if v := s.verified[slot(leaf, len(s.verified))]; v != nil && bytes.Equal(v.Leaf(), leaf) {
+		return v
+	}
+	return nil
+}
+
+func (s *slotCache) AddVerification(v *Verification) {
+	s.verified[slot(v.Leaf(), len(s.verified))] = v
+}
+
+// parseCertificate parses a DER certificate, or returns the cache's parse of
 // the same bytes. Returned certificates may be shared: never modify them.
-func parseCertificate(der []byte) (*x509.Certificate, error) {
-	if !certCacheOn.Load() {
+func parseCertificate(cache CertCache, der []byte) (*x509.Certificate, error) {
+	if cache == nil {
 		return x509.ParseCertificate(der)
 	}
-	slot := &parsedCerts[certSlot(der)]
-	if e := slot.Load(); e != nil && bytes.Equal(e.der, der) {
-		return e.cert, nil
+	if cert := cache.Certificate(der); cert != nil {
+		return cert, nil
 	}
 	// Parse a private copy: the certificate's Raw fields alias it, and the
 	// caller's buffer may be reused.
-	own := bytes.Clone(der)
-	cert, err := x509.ParseCertificate(own)
+	cert, err := x509.ParseCertificate(bytes.Clone(der))
 	if err != nil {
 		return nil, err
 	}
-	slot.Store(&parsedCert{der: own, cert: cert})
+	cache.AddCertificate(cert)
 	return cert, nil
 }
 
 // cachedVerification returns the chains of an earlier successful
 // verification of the same certificates against the same roots, name and
-// side, if every certificate in them is valid at now.
-func cachedVerification(pc *PeerCerts, roots *x509.CertPool, name string) ([][]*x509.Certificate, bool) {
-	if !certCacheOn.Load() || len(pc.Certificates) == 0 {
+// side, if every certificate in them is valid at pc.Now.
+func cachedVerification(cache CertCache, pc *PeerCerts, roots *x509.CertPool, name string) ([][]*x509.Certificate, bool) {
+	if cache == nil || len(pc.Certificates) == 0 {
 		return nil, false
 	}
-	e := verifiedChains[certSlot(pc.Certificates[0].Raw)].Load()
-	if e == nil || e.roots != roots || e.isClient != pc.IsClient || e.name != name ||
-		len(e.ders) != len(pc.Certificates) || pc.Now.Before(e.notBefore) || pc.Now.After(e.expiry) {
+	v := cache.Verification(pc.Certificates[0].Raw)
+	if v == nil || v.roots != roots || v.isClient != pc.IsClient || v.name != name ||
+		len(v.ders) != len(pc.Certificates) || pc.Now.Before(v.notBefore) || pc.Now.After(v.expiry) {
 		return nil, false
 	}
 	for i, cert := range pc.Certificates {
-		if !bytes.Equal(e.ders[i], cert.Raw) {
+		if !bytes.Equal(v.ders[i], cert.Raw) {
 			return nil, false
 		}
 	}
-	return e.chains, true
+	return v.chains, true
 }
 
 // rememberVerification records a successful verification.
-func rememberVerification(pc *PeerCerts, roots *x509.CertPool, name string, chains [][]*x509.Certificate) {
-	if !certCacheOn.Load() || len(chains) == 0 {
+func rememberVerification(cache CertCache, pc *PeerCerts, roots *x509.CertPool, name string, chains [][]*x509.Certificate) {
+	if cache == nil || len(chains) == 0 || len(pc.Certificates) == 0 {
 		return
 	}
-	e := &verifiedChain{roots: roots, isClient: pc.IsClient, name: name, chains: chains}
+	v := &Verification{roots: roots, isClient: pc.IsClient, name: name, chains: chains}
 	for _, cert := range pc.Certificates {
-		e.ders = append(e.ders, bytes.Clone(cert.Raw))
+		v.ders = append(v.ders, bytes.Clone(cert.Raw))
 	}
 	first := true
 	for _, chain := range chains {
 		for _, cert := range chain {
-			if first || cert.NotBefore.After(e.notBefore) {
-				e.notBefore = cert.NotBefore
+			if first || cert.NotBefore.After(v.notBefore) {
+				v.notBefore = cert.NotBefore
 			}
-			if first || cert.NotAfter.Before(e.expiry) {
-				e.expiry = cert.NotAfter
+			if first || cert.NotAfter.Before(v.expiry) {
+				v.expiry = cert.NotAfter
 			}
 			first = false
 		}
 	}
-	verifiedChains[certSlot(pc.Certificates[0].Raw)].Store(e)
+	cache.AddVerification(v)
 }

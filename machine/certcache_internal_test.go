@@ -16,7 +16,7 @@ import (
 // the DER, so a caller reusing its buffer cannot change what a later lookup
 // of the original bytes returns.
 func TestParseCertificateOwnsItsBytes(t *testing.T) {
-	SetCertCache(true)
+	cache := NewCertCache(16)
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -28,19 +28,19 @@ func TestParseCertificateOwnsItsBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	buf := bytes.Clone(der)
-	first, err := parseCertificate(buf)
+	first, err := parseCertificate(cache, buf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clear(buf)
-	again, err := parseCertificate(der)
+	again, err := parseCertificate(cache, der)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if again != first || !bytes.Equal(again.Raw, der) || again.Subject.CommonName != "own" {
 		t.Fatal("cached certificate changed with the caller's buffer")
 	}
-	if _, err := parseCertificate(buf); err == nil {
+	if _, err := parseCertificate(cache, buf); err == nil {
 		t.Fatal("zeroed bytes parsed as a certificate")
 	}
 }

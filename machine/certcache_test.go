@@ -37,11 +37,16 @@ func TestCertCacheHonoursContext(t *testing.T) {
 				name = tc.name + "/cache-on"
 			}
 			t.Run(name, func(t *testing.T) {
-				machine.SetCertCache(cache)
-				defer machine.SetCertCache(true)
+				var cc machine.CertCache
+				if cache {
+					cc = machine.NewCertCache(64)
+				}
 				// Prime the cache with a successful verification.
-				newPair(t, clientConfig(t, "prime"), serverConfig(t, "prime")).handshake()
+				prime := clientConfig(t, "prime")
+				prime.CertCache = cc
+				newPair(t, prime, serverConfig(t, "prime")).handshake()
 				ccfg := clientConfig(t, "cached")
+				ccfg.CertCache = cc
 				tc.client(ccfg)
 				p := newPair(t, ccfg, serverConfig(t, "cached"))
 				p.run()
@@ -63,8 +68,13 @@ func TestCertCacheHonoursContext(t *testing.T) {
 	}
 	// A chain signed by another CA is not taken for the cached one.
 	t.Run("other-chain", func(t *testing.T) {
-		newPair(t, clientConfig(t, "prime"), serverConfig(t, "prime")).handshake()
-		p := newPair(t, clientConfig(t, "x"), serverConfig(t, "x", otherServer))
+		cc := machine.NewCertCache(64)
+		prime := clientConfig(t, "prime")
+		prime.CertCache = cc
+		newPair(t, prime, serverConfig(t, "prime")).handshake()
+		ccfg := clientConfig(t, "x")
+		ccfg.CertCache = cc
+		p := newPair(t, ccfg, serverConfig(t, "x", otherServer))
 		p.run()
 		var ae *machine.AlertError
 		if !errors.As(p.client.err, &ae) || ae.Alert != messages.AlertUnknownCA {
@@ -76,10 +86,12 @@ func TestCertCacheHonoursContext(t *testing.T) {
 // TestCertCacheSharesParses: repeated handshakes reuse one parse of the
 // server's certificates.
 func TestCertCacheSharesParses(t *testing.T) {
-	machine.SetCertCache(true)
-	a := newPair(t, clientConfig(t, "a"), serverConfig(t, "a"))
+	cc := machine.NewCertCache(64)
+	acfg, bcfg := clientConfig(t, "a"), clientConfig(t, "b")
+	acfg.CertCache, bcfg.CertCache = cc, cc
+	a := newPair(t, acfg, serverConfig(t, "a"))
 	a.handshake()
-	b := newPair(t, clientConfig(t, "b"), serverConfig(t, "b"))
+	b := newPair(t, bcfg, serverConfig(t, "b"))
 	b.handshake()
 	ca, cb := a.client.conn.State().PeerCertificates, b.client.conn.State().PeerCertificates
 	if len(ca) == 0 || len(ca) != len(cb) || ca[0] != cb[0] {

@@ -268,7 +268,7 @@ func (st *clientExpectCertificate) handle(c *Conn, msg messages.Message) (handsh
 	if len(cm.Certificates) == 0 {
 		return nil, errNoServerCert
 	}
-	certs, err := parseChain(cm.Certificates)
+	certs, err := parseChain(c.cfg.CertCache, cm.Certificates)
 	if err != nil {
 		return nil, err
 	}

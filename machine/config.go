@@ -116,6 +116,10 @@ type Config struct {
 	// queues EventVerifyPeer and waits for ResolveVerify. Default
 	// verification is then the caller's job (VerifyChain helps).
 	DeferVerify bool
+	// CertCache, if set, keeps parsed peer certificates and successful
+	// verifications for reuse by later handshakes of this Config (see
+	// NewCertCache). Nil parses and verifies every chain afresh.
+	CertCache CertCache
 
 	// NextProtos lists ALPN protocols in preference order (RFC 7301).
 	NextProtos []string

@@ -36,6 +36,11 @@ const leanSuite = machine.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
 // verified against the test CA. With resume set, the server issues tickets
 // and the client caches them.
 func leanConfigs(tb testing.TB, resume bool) (ccfg, scfg *machine.Config) {
+	return leanConfigsCache(tb, resume, true)
+}
+
+// leanConfigsCache is leanConfigs with or without a CertCache on the client.
+func leanConfigsCache(tb testing.TB, resume, cache bool) (ccfg, scfg *machine.Config) {
 	p := getPKI(tb)
 	leaf := p.ecdsa
 	leaf.Chain = leaf.Chain[:1]
@@ -43,6 +48,9 @@ func leanConfigs(tb testing.TB, resume bool) (ccfg, scfg *machine.Config) {
 		CipherSuites: []uint16{leanSuite}, Groups: []machine.Group{machine.CurveP256}}
 	scfg = &machine.Config{Rand: newRand("lean-server"), Time: fixedTime, Certificates: []machine.Certificate{leaf},
 		CipherSuites: []uint16{leanSuite}, Groups: []machine.Group{machine.CurveP256}}
+	if cache {
+		ccfg.CertCache = machine.NewCertCache(16)
+	}
 	if resume {
 		ccfg.ClientSessionCache = mapClientCache{}
 		scfg.TicketKeys = [][32]byte{{1, 2, 3}}
@@ -180,9 +188,7 @@ func BenchmarkLeanFullPair(b *testing.B) {
 		}
 	})
 	b.Run("sanstls-no-cert-cache", func(b *testing.B) {
-		machine.SetCertCache(false)
-		defer machine.SetCertCache(true)
-		ccfg, scfg := leanConfigs(b, false)
+		ccfg, scfg := leanConfigsCache(b, false, false)
 		w := newLeanWire()
 		b.ReportAllocs()
 		for b.Loop() {
@@ -247,9 +253,7 @@ func BenchmarkLeanResumedPair(b *testing.B) {
 		}
 	})
 	b.Run("sanstls-no-cert-cache", func(b *testing.B) {
-		machine.SetCertCache(false)
-		defer machine.SetCertCache(true)
-		ccfg, scfg := leanConfigs(b, true)
+		ccfg, scfg := leanConfigsCache(b, true, false)
 		w := newLeanWire()
 		leanPair(b, ccfg, scfg, w)
 		b.ReportAllocs()

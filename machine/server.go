@@ -427,7 +427,7 @@ func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (
 		}
 		return &serverExpectClientKeyExchange{st.hs}, nil
 	}
-	certs, err := parseChain(cm.Certificates)
+	certs, err := parseChain(c.cfg.CertCache, cm.Certificates)
 	if err != nil {
 		return nil, err
 	}
@@ -632,7 +632,7 @@ func (c *Conn) findSession(ch *messages.ClientHello) *sessionState {
 		return nil // the client-certificate policy must still be met
 	}
 	if len(state.peerChain) > 0 && c.cfg.ClientAuth >= VerifyClientCertIfGiven {
-		if leaf := parsePeerChain(state.peerChain[:1]); leaf == nil || now.After(leaf[0].NotAfter) {
+		if leaf := parsePeerChain(c.cfg.CertCache, state.peerChain[:1]); leaf == nil || now.After(leaf[0].NotAfter) {
 			return nil
 		}
 	}

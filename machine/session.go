@@ -219,7 +219,7 @@ func (c *Conn) restoreSession(st *sessionState) {
 	c.cs.Group = Group(st.group)
 	c.cs.OCSPResponse = st.ocsp
 	if len(st.peerChain) > 0 {
-		c.cs.PeerCertificates = parsePeerChain(st.peerChain)
+		c.cs.PeerCertificates = parsePeerChain(c.cfg.CertCache, st.peerChain)
 	}
 }
 
@@ -227,8 +227,8 @@ func (c *Conn) restoreSession(st *sessionState) {
 func (cfg *Config) clientSessionKey() string { return cfg.ServerName }
 
 // parsePeerChain re-parses a resumed session's peer certificates.
-func parsePeerChain(chain [][]byte) []*x509.Certificate {
-	certs, err := parseChain(chain)
+func parsePeerChain(cache CertCache, chain [][]byte) []*x509.Certificate {
+	certs, err := parseChain(cache, chain)
 	if err != nil {
 		return nil
 	}

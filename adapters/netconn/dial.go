@@ -34,6 +34,9 @@ func prepareConfig(cfg *Config) *Config {
 	if c.Time == nil {
 		c.Time = time.Now
 	}
+	if c.CertCache == nil {
+		c.CertCache = sharedCertCache
+	}
 	missingLeaf := func(cert machine.Certificate) bool { return cert.Leaf == nil && len(cert.Chain) > 0 }
 	if slices.ContainsFunc(c.Certificates, missingLeaf) {
 		c.Certificates = slices.Clone(c.Certificates)
