@@ -30,8 +30,9 @@ func bulkSize() int64 {
 // stall is how long a connection or a peer process may go without moving a
 // byte (or printing one) before the test calls it stuck. No test has a
 // wall-clock limit on a whole exchange: a slow machine or a slow peer only
-// makes it longer, as long as bytes keep moving.
-const stall = 60 * time.Second
+// makes it longer, as long as bytes keep moving. (A variable only so that
+// TestStallDetected can shorten it.)
+var stall = 60 * time.Second
 
 // chunk is the most a watched connection writes under one write deadline.
 const chunk = 16 << 10

@@ -71,6 +71,9 @@ type hostResult struct {
 // a client and a server, in two module instances and in one, complete
 // handshakes, exchange data and fail as they should.
 func TestNodeHost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the end-to-end test builds the module for wasip1 (a minute cold); run it without -short")
+	}
 	node, err := exec.LookPath("node")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
