@@ -145,7 +145,11 @@ type Config struct {
 	// SessionCache enables session-ID resumption on a server.
 	SessionCache SessionCache
 	// ClientSessionCache enables resumption on a client (tickets and
-	// session IDs), keyed by ServerName.
+	// session IDs), keyed by ServerName. Unless InsecureSkipVerify is set,
+	// a session is offered only if it was verified when made and its
+	// stored chain verifies again now (RootCAs, ServerName, Config.Time,
+	// then VerifyPeer; with DeferVerify, the default verification against
+	// RootCAs alone); stale sessions are removed.
 	ClientSessionCache ClientSessionCache
 	// SessionLifetime bounds how old a resumed session may be; 0 means 24h.
 	SessionLifetime time.Duration
