@@ -607,6 +607,10 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 		sess.state = c.currentSession(hs.peerChain)
 		sess.verified = len(c.cs.VerifiedChains) > 0
 	}
+	if sess.state.size()+len(sess.ticket) > maxSessionState {
+		cache.Put(c.cfg.clientSessionKey(), nil) // too large to keep
+		return
+	}
 	cache.Put(c.cfg.clientSessionKey(), sess)
 }
 

@@ -233,3 +233,18 @@ func (c *Conn) checkRenegotiationEMS(ems bool) error {
 	}
 	return nil
 }
+
+// maxSessionState bounds, in bytes, what a session cache entry or ticket
+// may hold. Chains are the variable part (a client chain may be 256 KiB);
+// real ones are a few KiB. A larger session is simply not kept, and a
+// ticket stays well within NewSessionTicket's 2^16-1 bytes.
+const maxSessionState = 16 << 10
+
+// size is an upper bound on the marshalled length of s.
+func (s *sessionState) size() int {
+	n := 64 + len(s.masterSecret) + len(s.serverName) + len(s.alpn) + len(s.ocsp)
+	for _, c := range s.peerChain {
+		n += 3 + len(c)
+	}
+	return n
+}

@@ -389,3 +389,62 @@ func appendExtension(t testing.TB, raw, ext []byte) []byte {
 	out[1], out[2], out[3] = byte(n>>16), byte(n>>8), byte(n)
 	return out
 }
+
+// bigChain is cert with its CA certificate repeated until the chain holds
+// more than 64 KiB: still a valid chain, and within the 256 KiB
+// Certificate cap.
+func bigChain(cert machine.Certificate) machine.Certificate {
+	ca := cert.Chain[len(cert.Chain)-1]
+	chain := [][]byte{cert.Chain[0]}
+	for n := len(cert.Chain[0]); n < 70<<10; n += len(ca) {
+		chain = append(chain, ca)
+	}
+	cert.Chain = chain
+	return cert
+}
+
+// TestLargeSessionState: session caches are bounded in bytes, not only in
+// count. A client chain may be 256 KiB: a server used to seal it into a
+// ticket too large for NewSessionTicket (internal_error on a good
+// connection) and to hand it to SessionCache; a client cached a server's
+// chain of any size. Such sessions are now not kept: the server sends an
+// empty ticket (RFC 5077, Section 3.3) and stores nothing, the client
+// caches nothing, and the connection succeeds.
+func TestLargeSessionState(t *testing.T) {
+	p := getPKI(t)
+	t.Run("server-ticket", func(t *testing.T) {
+		ccfg, scfg := clientConfig(t, "bigstate"), serverConfig(t, "bigstate")
+		ccfg.Certificates = []machine.Certificate{bigChain(p.client)}
+		ccfg.ClientSessionCache = mapClientCache{}
+		scfg.ClientAuth = machine.RequireAnyClientCert
+		scfg.TicketKeys = [][32]byte{{7}}
+		pr := newPair(t, ccfg, scfg)
+		pr.handshake()
+		if n := len(ccfg.ClientSessionCache.(mapClientCache)); n != 0 {
+			t.Fatalf("client cached %d sessions from an empty ticket", n)
+		}
+	})
+	t.Run("server-session-cache", func(t *testing.T) {
+		ccfg, scfg := clientConfig(t, "bigstate"), serverConfig(t, "bigstate")
+		ccfg.Certificates = []machine.Certificate{bigChain(p.client)}
+		cache := mapServerCache{}
+		scfg.ClientAuth = machine.RequireAnyClientCert
+		scfg.SessionCache = cache
+		pr := newPair(t, ccfg, scfg)
+		pr.handshake()
+		for _, v := range cache {
+			t.Fatalf("server cached a %d-byte session", len(v))
+		}
+	})
+	t.Run("client-cache", func(t *testing.T) {
+		ccfg, scfg := clientConfig(t, "bigstate"), serverConfig(t, "bigstate", bigChain(p.ecdsa))
+		cache := mapClientCache{}
+		ccfg.ClientSessionCache = cache
+		scfg.TicketKeys = [][32]byte{{7}}
+		pr := newPair(t, ccfg, scfg)
+		pr.handshake()
+		if len(cache) != 0 {
+			t.Fatal("client cached a session with a 70 KiB chain")
+		}
+	})
+}
