@@ -168,6 +168,13 @@ type Config struct {
 	// means 60; a negative value means no limit.
 	RenegotiationRateLimit int
 
+	// MaxRecordsPerKey bounds the records one write key seals (RFC 9325,
+	// Section 4.4): at the limit Send returns ErrKeyLimit and seals
+	// nothing, and the caller renegotiates or closes. 0 means 2^24 for
+	// AES-GCM suites and no limit beyond the sequence number for
+	// ChaCha20-Poly1305 and CBC suites; a value set applies to every suite.
+	MaxRecordsPerKey uint64
+
 	// KeyLogWriter, if set, receives NSS key log lines
 	// ("CLIENT_RANDOM <hex> <hex>\n") for each handshake. It is a debugging
 	// aid that compromises security.

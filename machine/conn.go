@@ -637,6 +637,9 @@ func (c *Conn) Send(dst, p []byte) ([]byte, error) {
 	if c.closeSent {
 		return dst, ErrClosed
 	}
+	if err := c.checkKeyLimit(len(p)); err != nil {
+		return dst, err
+	}
 	c.dst = dst
 	max := c.cfg.maxSendFragment()
 	for len(p) > 0 {
