@@ -448,3 +448,43 @@ func TestLargeSessionState(t *testing.T) {
 		}
 	})
 }
+
+// TestRenegotiationKeepsEMSClient: the client side of the same rule: a
+// renegotiation ServerHello without extended_master_secret, on a connection
+// that has it, is handshake_failure even with AllowNoExtendedMasterSecret.
+func TestRenegotiationKeepsEMSClient(t *testing.T) {
+	h := newAttack(t, "renegemsc", false, func(ccfg, scfg *machine.Config) {
+		ccfg.AllowNoExtendedMasterSecret = true
+		scfg.AllowNoExtendedMasterSecret = true
+		scfg.AllowClientRenegotiation = true
+	})
+	h.handshake()
+	out, err := h.c.conn.Renegotiate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.c.wire = append(h.c.wire, out...)
+	reply := h.s.feed(t, out)
+	hdr, ok := messages.ParseRecordHeader(reply)
+	if !ok || len(reply) != messages.RecordHeaderLen+int(hdr.Length) {
+		t.Fatalf("server's renegotiation flight is not one record")
+	}
+	pt := h.open(h.s, 1, piece{typ: hdr.Type, vers: hdr.Version, data: reply[messages.RecordHeaderLen:], enc: true})
+	_, n, _ := messages.ParseHandshakeHeader(pt)
+	var sh messages.ServerHello
+	if err := sh.Unmarshal(bytes.Clone(pt[:messages.HandshakeHeaderLen+n])); err != nil {
+		t.Fatal(err)
+	}
+	if !sh.ExtendedMasterSecret {
+		t.Fatal("server renegotiated without EMS on its own")
+	}
+	sh.ExtendedMasterSecret = false
+	sh.ExtensionOrder = nil
+	raw, err := sh.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flight := append(raw, pt[messages.HandshakeHeaderLen+n:]...)
+	h.c.feed(t, record(messages.ContentTypeHandshake, messages.VersionTLS12, h.seal(h.s, 1, messages.ContentTypeHandshake, flight).data))
+	h.expectFatal(h.c, messages.AlertHandshakeFailure)
+}
