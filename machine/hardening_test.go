@@ -488,3 +488,54 @@ func TestRenegotiationKeepsEMSClient(t *testing.T) {
 	h.c.feed(t, record(messages.ContentTypeHandshake, messages.VersionTLS12, h.seal(h.s, 1, messages.ContentTypeHandshake, flight).data))
 	h.expectFatal(h.c, messages.AlertHandshakeFailure)
 }
+
+// TestRenegotiationServerCertificateChange: a renegotiation must not change
+// who the server is (security.md row 4, the triple handshake; crypto/tls has
+// the same rule). A man in the middle who knows the keys puts another valid
+// certificate in the server's renegotiation flight: bad_certificate.
+func TestRenegotiationServerCertificateChange(t *testing.T) {
+	h := newAttack(t, "renegcert", false, func(_, scfg *machine.Config) { scfg.AllowClientRenegotiation = true })
+	h.handshake()
+	out, err := h.c.conn.Renegotiate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.c.wire = append(h.c.wire, out...)
+	reply := h.s.feed(t, out)
+	hdr, ok := messages.ParseRecordHeader(reply)
+	if !ok || len(reply) != messages.RecordHeaderLen+int(hdr.Length) {
+		t.Fatalf("server's renegotiation flight is not one record")
+	}
+	pt := h.open(h.s, 1, piece{typ: hdr.Type, vers: hdr.Version, data: reply[messages.RecordHeaderLen:], enc: true})
+	_, n, _ := messages.ParseHandshakeHeader(pt)
+	other, err := (&messages.Certificate{Certificates: getPKI(t).otherName.Chain}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ServerHello, then the substituted Certificate; the rest is dropped.
+	flight := append(bytes.Clone(pt[:messages.HandshakeHeaderLen+n]), other...)
+	h.c.feed(t, record(messages.ContentTypeHandshake, messages.VersionTLS12, h.seal(h.s, 1, messages.ContentTypeHandshake, flight).data))
+	h.expectFatal(h.c, messages.AlertBadCertificate)
+	if r := machine.ReasonOf(h.c.err); r != "server_identity_changed" {
+		t.Fatalf("failure reason %q, want server_identity_changed", r)
+	}
+}
+
+// TestExporterNeedsEMS: keying material is exported only from a handshake
+// with extended master secret (RFC 7627, Section 5.4; security.md row 4).
+func TestExporterNeedsEMS(t *testing.T) {
+	scfg := serverConfig(t, "exportems")
+	scfg.AllowNoExtendedMasterSecret = true
+	ch := rawHello("exportems")
+	ch.ExtendedMasterSecret = false
+	res := rawHandshake(t, scfg, ch, "exportems")
+	expectRawSuccess(t, res)
+	if _, err := res.server.conn.ExportKeyingMaterial("EXPORTER-test", nil, 32); err == nil {
+		t.Fatal("exported keying material without EMS")
+	}
+	res = rawHandshake(t, serverConfig(t, "exportems"), rawHello("exportems-2"), "exportems-2")
+	expectRawSuccess(t, res)
+	if _, err := res.server.conn.ExportKeyingMaterial("EXPORTER-test", nil, 32); err != nil {
+		t.Fatalf("no export with EMS: %v", err)
+	}
+}
