@@ -539,3 +539,29 @@ func TestExporterNeedsEMS(t *testing.T) {
 		t.Fatalf("no export with EMS: %v", err)
 	}
 }
+
+// TestUnofferedSignatureScheme: SLOTH (security.md row 8): the server's
+// ServerKeyExchange names a scheme the client did not offer (ECDSA-SHA1,
+// RFC 9155), which the client refuses with illegal_parameter before it
+// looks at the signature.
+func TestUnofferedSignatureScheme(t *testing.T) {
+	h := newAttack(t, "sloth", false)
+	h.run(func(k int, f flight) flight {
+		if k != 1 {
+			return f
+		}
+		i := f.index("ServerKeyExchange")
+		data := bytes.Clone(f[i].data)
+		params, err := messages.ParseECDHEParams(data[messages.HandshakeHeaderLen:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		off := messages.HandshakeHeaderLen + len(params.Raw)
+		binary.BigEndian.PutUint16(data[off:], uint16(messages.SignatureECDSASHA1))
+		return f.replace(i, hsPiece(data))
+	})
+	h.expectFailure(h.c, messages.AlertIllegalParameter)
+	if r := machine.ReasonOf(h.c.err); r != "unoffered_sig_alg" {
+		t.Fatalf("reason %q, want unoffered_sig_alg", r)
+	}
+}
