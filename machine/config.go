@@ -183,7 +183,8 @@ type Config struct {
 	// Trace, if set, observes the protocol: it is called with every
 	// handshake message sent or received (the raw message, header
 	// included), every ChangeCipherSpec (body {1}) and every alert (its
-	// 2-byte body). The slice is valid only during the call. It exists for
+	// 2-byte body). A message refused on its header (a type the state does
+	// not take, or over the size cap) is traced as its 4-byte header. The slice is valid only during the call. It exists for
 	// tools such as `sanstls demo`; it sees no secrets beyond what the wire
 	// carries in the clear or would carry if not encrypted.
 	Trace func(sent bool, typ ContentType, body []byte)

@@ -458,7 +458,7 @@ func (c *Conn) processHandshakeBuffer() error {
 		if len(c.hsBuf)-off >= total {
 			whole = c.hsBuf[off : off+total]
 		}
-		skip, err := c.screenHandshake(typ, length, whole)
+		skip, err := c.screenHandshake(typ, length, c.hsBuf[off:off+messages.HandshakeHeaderLen], whole)
 		if err != nil {
 			return err
 		}
