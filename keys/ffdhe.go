@@ -159,11 +159,11 @@ func FFDHEParams(group uint16) (p, g []byte, ok bool) {
 // would fall outside (1, p-1) is also skipped, so that the peer's range check
 // always passes. The same rand bytes always give the same key.
 //
-// The arithmetic is math/big, which is not constant time; RFC 7919, Section
-// 8.6 says implementations "should use constant-time modular-exponentiation
-// implementations".
-// Each exponent is fresh and used for exactly two exponentiations, which
-// limits what a timing observer can learn, but this is a known gap.
+// The exponent never meets math/big: candidates are compared with the
+// bound, x is formed and both exponentiations run in constant time
+// (ctmod.go), as RFC 7919, Section 8.6 asks ("should use constant-time
+// modular-exponentiation implementations"). math/big sees only public
+// values: p, g and the public keys.
 func GenerateDHEKeyShare(p, g []byte, rand io.Reader) (KeyShare, error) {
 	P := new(big.Int).SetBytes(p)
 	G := new(big.Int).SetBytes(g)
@@ -191,37 +191,49 @@ func GenerateDHEKeyShare(p, g []byte, rand io.Reader) (KeyShare, error) {
 
 // ffdheShare is a finite-field Diffie-Hellman KeyShare.
 type ffdheShare struct {
-	group uint16   // RFC 7919 NamedGroup, or 0 for custom parameters
-	p     *big.Int // modulus
-	x     *big.Int // private exponent in [2, p-2]
-	pub   []byte   // g^x mod p, left-padded to len(p) bytes
+	group uint16     // RFC 7919 NamedGroup, or 0 for custom parameters
+	p     *big.Int   // modulus (public)
+	mod   *ctModulus // p, for constant-time exponentiation
+	x     []byte     // private exponent in [2, p-2], big-endian, len(p) bytes
+	pub   []byte     // g^x mod p, left-padded to len(p) bytes
 }
 
 // generateFFDHE draws the private exponent as described at
 // [GenerateDHEKeyShare]. p and g must already be validated.
 func generateFFDHE(group uint16, p, g *big.Int, rand io.Reader) (KeyShare, error) {
-	pLen := (p.BitLen() + 7) / 8
+	mod, err := newCTModulus(p.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnsupportedGroup, err)
+	}
+	pLen, limbs := mod.size, len(mod.n)
 	one := big.NewInt(1)
 	pMinus1 := new(big.Int).Sub(p, one)
 	bound := new(big.Int).Sub(p, big.NewInt(3)) // x = c + 2 with 0 <= c < p-3
+	boundNat := natFromBytes(bound.Bytes(), limbs)
 	bits := bound.BitLen()
 	buf := make([]byte, (bits+7)/8)
-	c, x, y := new(big.Int), new(big.Int), new(big.Int)
+	gBytes := g.FillBytes(make([]byte, pLen))
 	for range ffdheMaxCandidates {
 		if _, err := io.ReadFull(rand, buf); err != nil {
 			return nil, err
 		}
 		buf[0] &= byte(0xff >> (8*len(buf) - bits))
-		c.SetBytes(buf)
-		if c.Cmp(bound) >= 0 {
+		c := natFromBytes(buf, limbs)
+		clear(buf)
+		// Only whether a candidate is rejected is visible, and rejected
+		// candidates are never used.
+		if natLess(c, boundNat) == 0 {
 			continue
 		}
-		x.Add(c, big.NewInt(2))
-		y.Exp(g, x, p)
-		if y.Cmp(one) <= 0 || y.Cmp(pMinus1) >= 0 {
+		natAddWord(c, 2)
+		x := make([]byte, pLen)
+		natToBytes(c, x)
+		clear(c)
+		pub := mod.expBytes(gBytes, x)
+		if y := new(big.Int).SetBytes(pub); y.Cmp(one) <= 0 || y.Cmp(pMinus1) >= 0 { // public
 			continue
 		}
-		return &ffdheShare{group: group, p: p, x: x, pub: y.FillBytes(make([]byte, pLen))}, nil
+		return &ffdheShare{group: group, p: p, mod: mod, x: x, pub: pub}, nil
 	}
 	return nil, fmt.Errorf("keys: random source gave %d unusable DH exponents", ffdheMaxCandidates)
 }
@@ -268,13 +280,30 @@ func (s *ffdheShare) SharedSecret(peer []byte) ([]byte, error) {
 	}
 	one := big.NewInt(1)
 	pMinus1 := new(big.Int).Sub(s.p, one)
-	y := new(big.Int).SetBytes(peer)
+	y := new(big.Int).SetBytes(peer) // public
 	if y.Cmp(one) <= 0 || y.Cmp(pMinus1) >= 0 {
 		return nil, ErrInvalidPeerKey
 	}
-	z := new(big.Int).Exp(y, s.x, s.p)
-	if z.Cmp(one) <= 0 || z.Cmp(pMinus1) == 0 {
+	limbs := len(s.mod.n)
+	z := s.mod.exp(natFromBytes(peer, limbs), s.x)
+	// The checks on Z are made without branching on its value; only their
+	// outcome, which the handshake reveals anyway, is visible.
+	small := make([]uint64, limbs)
+	bad := natEqual(z, small)
+	small[0] = 1
+	bad |= natEqual(z, small)
+	bad |= natEqual(z, natFromBytes(pMinus1.Bytes(), limbs))
+	if bad == 1 {
 		return nil, ErrInvalidPeerKey
 	}
-	return z.Bytes(), nil
+	out := make([]byte, pLen)
+	natToBytes(z, out)
+	clear(z)
+	// The stripped length is public: it sets the PRF input length
+	// (see above).
+	i := 0
+	for i < len(out)-1 && out[i] == 0 {
+		i++
+	}
+	return out[i:], nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 )
 
 // PremasterLen is the length of an RSA-encrypted premaster secret
@@ -104,10 +103,9 @@ func DecryptPremaster(priv *rsa.PrivateKey, ciphertext []byte, clientVersion uin
 // until it is non-zero. So the same rand bytes always give the same output;
 // rsa.EncryptPKCS1v15 would not, as it ignores custom readers. The encoding
 // EM = 0x00 || 0x02 || PS || 0x00 || premaster is built here and raised to
-// the public exponent with math/big. math/big is not constant time and EM
-// holds the premaster; the exponent is public and small, and this runs once
-// per handshake on the client, but it is a timing channel of the kind
-// crypto/rsa avoids.
+// the public exponent with the constant-time Montgomery exponentiation of
+// ctmod.go: EM holds the premaster, so it never enters math/big (which
+// sees only the public modulus).
 //
 // pub must pass the [ErrWeakKey] limits.
 func EncryptPremaster(pub *rsa.PublicKey, clientVersion uint16, rand io.Reader) (premaster, ciphertext []byte, err error) {
@@ -139,7 +137,13 @@ func EncryptPremaster(pub *rsa.PublicKey, clientVersion uint16, rand io.Reader) 
 		}
 	}
 	copy(em[k-PremasterLen:], premaster) // em[k-49] stays 0x00, the separator
-	m := new(big.Int).SetBytes(em)
-	c := m.Exp(m, big.NewInt(int64(pub.E)), pub.N)
-	return premaster, c.FillBytes(make([]byte, k)), nil
+	mod, err := newCTModulus(pub.N.Bytes())
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrWeakKey, err)
+	}
+	// em < 2^(8(k-1)) <= N: its first byte is zero, N's is not.
+	e := []byte{byte(pub.E >> 24), byte(pub.E >> 16), byte(pub.E >> 8), byte(pub.E)}
+	c := mod.expBytes(em, e)
+	clear(em)
+	return premaster, c, nil
 }

@@ -50,7 +50,8 @@ type clientHandshake struct {
 	session      *ClientSession // offered for resumption, or nil
 	previousLeaf []byte         // renegotiation: the server's leaf so far
 	resumed      bool
-	ticket       []byte // from NewSessionTicket
+	ticket       []byte                // from NewSessionTicket
+	resumeChains [][]*x509.Certificate // the offered session's chain, verified again
 }
 
 // hostnameForSNI returns the name to send in server_name: IP literals are not
@@ -130,12 +131,22 @@ func (c *Conn) offerSession(hs *clientHandshake) error {
 	}
 	st := &sess.state
 	age := c.now().Sub(st.created)
-	if age < -time.Minute || age > c.cfg.sessionLifetime() ||
-		!slices.Contains(hs.hello.CipherSuites, st.suite) ||
+	if age < -time.Minute || age > c.cfg.sessionLifetime() {
+		cache.Put(c.cfg.clientSessionKey(), nil) // stale
+		return nil
+	}
+	if !slices.Contains(hs.hello.CipherSuites, st.suite) ||
 		(!st.ems && !c.cfg.AllowNoExtendedMasterSecret) {
 		return nil
 	}
-	hs.session = sess
+	chains, ok, stale := c.resumableChains(sess)
+	if stale {
+		cache.Put(c.cfg.clientSessionKey(), nil)
+	}
+	if !ok {
+		return nil
+	}
+	hs.session, hs.resumeChains = sess, chains
 	if len(sess.ticket) > 0 {
 		// RFC 5077, Section 3.4: a fresh session ID, which the server
 		// echoes if it accepts the ticket.
@@ -206,6 +217,7 @@ func (c *Conn) resumeClient(hs *clientHandshake) (handshakeState, error) {
 	hs.resumed = true
 	c.masterSecret = bytes.Clone(st.masterSecret)
 	c.restoreSession(st)
+	c.cs.VerifiedChains = hs.resumeChains
 	c.logKey()
 	if err := c.installKeys(); err != nil {
 		return nil, err
@@ -590,9 +602,14 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 		return
 	}
 	if hs.resumed {
-		sess.state = hs.session.state
+		sess.state, sess.verified = hs.session.state, hs.session.verified
 	} else {
 		sess.state = c.currentSession(hs.peerChain)
+		sess.verified = len(c.cs.VerifiedChains) > 0
+	}
+	if sess.state.size()+len(sess.ticket) > maxSessionState {
+		cache.Put(c.cfg.clientSessionKey(), nil) // too large to keep
+		return
 	}
 	cache.Put(c.cfg.clientSessionKey(), sess)
 }

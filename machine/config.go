@@ -149,7 +149,11 @@ type Config struct {
 	// SessionCache enables session-ID resumption on a server.
 	SessionCache SessionCache
 	// ClientSessionCache enables resumption on a client (tickets and
-	// session IDs), keyed by ServerName.
+	// session IDs), keyed by ServerName. Unless InsecureSkipVerify is set,
+	// a session is offered only if it was verified when made and its
+	// stored chain verifies again now (RootCAs, ServerName, Config.Time,
+	// then VerifyPeer; with DeferVerify, the default verification against
+	// RootCAs alone); stale sessions are removed.
 	ClientSessionCache ClientSessionCache
 	// SessionLifetime bounds how old a resumed session may be; 0 means 24h.
 	SessionLifetime time.Duration
@@ -168,6 +172,13 @@ type Config struct {
 	// means 60; a negative value means no limit.
 	RenegotiationRateLimit int
 
+	// MaxRecordsPerKey bounds the records one write key seals (RFC 9325,
+	// Section 4.4): at the limit Send returns ErrKeyLimit and seals
+	// nothing, and the caller renegotiates or closes. 0 means 2^24 for
+	// AES-GCM suites and no limit beyond the sequence number for
+	// ChaCha20-Poly1305 and CBC suites; a value set applies to every suite.
+	MaxRecordsPerKey uint64
+
 	// KeyLogWriter, if set, receives NSS key log lines
 	// ("CLIENT_RANDOM <hex> <hex>\n") for each handshake. It is a debugging
 	// aid that compromises security.
@@ -176,7 +187,8 @@ type Config struct {
 	// Trace, if set, observes the protocol: it is called with every
 	// handshake message sent or received (the raw message, header
 	// included), every ChangeCipherSpec (body {1}) and every alert (its
-	// 2-byte body). The slice is valid only during the call. It exists for
+	// 2-byte body). A message refused on its header (a type the state does
+	// not take, or over the size cap) is traced as its 4-byte header. The slice is valid only during the call. It exists for
 	// tools such as `sanstls demo`; it sees no secrets beyond what the wire
 	// carries in the clear or would carry if not encrypted.
 	Trace func(sent bool, typ ContentType, body []byte)

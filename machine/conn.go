@@ -458,7 +458,7 @@ func (c *Conn) processHandshakeBuffer() error {
 		if len(c.hsBuf)-off >= total {
 			whole = c.hsBuf[off : off+total]
 		}
-		skip, err := c.screenHandshake(typ, length, whole)
+		skip, err := c.screenHandshake(typ, length, c.hsBuf[off:off+messages.HandshakeHeaderLen], whole)
 		if err != nil {
 			return err
 		}
@@ -636,6 +636,9 @@ func (c *Conn) Send(dst, p []byte) ([]byte, error) {
 	}
 	if c.closeSent {
 		return dst, ErrClosed
+	}
+	if err := c.checkKeyLimit(len(p)); err != nil {
+		return dst, err
 	}
 	c.dst = dst
 	max := c.cfg.maxSendFragment()

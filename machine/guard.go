@@ -126,12 +126,15 @@ func (c *Conn) handshakeLimit(t messages.HandshakeType) int {
 // the body is buffered: the type must fit the state, the length the cap. A
 // renegotiation request that will be refused or ignored is settled here
 // once it is complete (raw is the whole message, or nil while it is not),
-// without parsing its body; skip then says to drop the message.
-func (c *Conn) screenHandshake(t messages.HandshakeType, n int, raw []byte) (skip bool, err error) {
+// without parsing its body; skip then says to drop the message. A message
+// refused on its header is traced as its header alone.
+func (c *Conn) screenHandshake(t messages.HandshakeType, n int, hdr, raw []byte) (skip bool, err error) {
 	if !c.acceptsHandshakeType(t) {
+		c.trace(false, messages.ContentTypeHandshake, hdr)
 		return false, wrapf(errUnexpectedMessage, "%v in this state", t)
 	}
 	if n > c.handshakeLimit(t) {
+		c.trace(false, messages.ContentTypeHandshake, hdr)
 		return false, errHandshakeTooLarge // CVE-2023-39322 class: bound memory
 	}
 	complete := raw != nil
@@ -232,4 +235,20 @@ func (c *Conn) checkRenegotiationEMS(ems bool) error {
 		return errRenegotiationEMS
 	}
 	return nil
+}
+
+// maxSessionState bounds, in bytes, what a session cache entry or ticket
+// may hold. Chains are the variable part (a client chain may be 256 KiB);
+// real ones are a few KiB, test ones (BoGo's LargeMessage) up to ~40 KiB. A
+// larger session is simply not kept, and a sealed ticket (44 bytes more)
+// stays within NewSessionTicket's 2^16-1 bytes.
+const maxSessionState = 60 << 10
+
+// size is an upper bound on the marshalled length of s.
+func (s *sessionState) size() int {
+	n := 64 + len(s.masterSecret) + len(s.serverName) + len(s.alpn) + len(s.ocsp)
+	for _, c := range s.peerChain {
+		n += 3 + len(c)
+	}
+	return n
 }

@@ -389,3 +389,179 @@ func appendExtension(t testing.TB, raw, ext []byte) []byte {
 	out[1], out[2], out[3] = byte(n>>16), byte(n>>8), byte(n)
 	return out
 }
+
+// bigChain is cert with its CA certificate repeated until the chain holds
+// more than 64 KiB: still a valid chain, and within the 256 KiB
+// Certificate cap.
+func bigChain(cert machine.Certificate) machine.Certificate {
+	ca := cert.Chain[len(cert.Chain)-1]
+	chain := [][]byte{cert.Chain[0]}
+	for n := len(cert.Chain[0]); n < 70<<10; n += len(ca) {
+		chain = append(chain, ca)
+	}
+	cert.Chain = chain
+	return cert
+}
+
+// TestLargeSessionState: session caches are bounded in bytes, not only in
+// count. A client chain may be 256 KiB: a server used to seal it into a
+// ticket too large for NewSessionTicket (internal_error on a good
+// connection) and to hand it to SessionCache; a client cached a server's
+// chain of any size. Such sessions are now not kept: the server sends an
+// empty ticket (RFC 5077, Section 3.3) and stores nothing, the client
+// caches nothing, and the connection succeeds.
+func TestLargeSessionState(t *testing.T) {
+	p := getPKI(t)
+	t.Run("server-ticket", func(t *testing.T) {
+		ccfg, scfg := clientConfig(t, "bigstate"), serverConfig(t, "bigstate")
+		ccfg.Certificates = []machine.Certificate{bigChain(p.client)}
+		ccfg.ClientSessionCache = mapClientCache{}
+		scfg.ClientAuth = machine.RequireAnyClientCert
+		scfg.TicketKeys = [][32]byte{{7}}
+		pr := newPair(t, ccfg, scfg)
+		pr.handshake()
+		if n := len(ccfg.ClientSessionCache.(mapClientCache)); n != 0 {
+			t.Fatalf("client cached %d sessions from an empty ticket", n)
+		}
+	})
+	t.Run("server-session-cache", func(t *testing.T) {
+		ccfg, scfg := clientConfig(t, "bigstate"), serverConfig(t, "bigstate")
+		ccfg.Certificates = []machine.Certificate{bigChain(p.client)}
+		cache := mapServerCache{}
+		scfg.ClientAuth = machine.RequireAnyClientCert
+		scfg.SessionCache = cache
+		pr := newPair(t, ccfg, scfg)
+		pr.handshake()
+		for _, v := range cache {
+			t.Fatalf("server cached a %d-byte session", len(v))
+		}
+	})
+	t.Run("client-cache", func(t *testing.T) {
+		ccfg, scfg := clientConfig(t, "bigstate"), serverConfig(t, "bigstate", bigChain(p.ecdsa))
+		cache := mapClientCache{}
+		ccfg.ClientSessionCache = cache
+		scfg.TicketKeys = [][32]byte{{7}}
+		pr := newPair(t, ccfg, scfg)
+		pr.handshake()
+		if len(cache) != 0 {
+			t.Fatal("client cached a session with a 70 KiB chain")
+		}
+	})
+}
+
+// TestRenegotiationKeepsEMSClient: the client side of the same rule: a
+// renegotiation ServerHello without extended_master_secret, on a connection
+// that has it, is handshake_failure even with AllowNoExtendedMasterSecret.
+func TestRenegotiationKeepsEMSClient(t *testing.T) {
+	h := newAttack(t, "renegemsc", false, func(ccfg, scfg *machine.Config) {
+		ccfg.AllowNoExtendedMasterSecret = true
+		scfg.AllowNoExtendedMasterSecret = true
+		scfg.AllowClientRenegotiation = true
+	})
+	h.handshake()
+	out, err := h.c.conn.Renegotiate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.c.wire = append(h.c.wire, out...)
+	reply := h.s.feed(t, out)
+	hdr, ok := messages.ParseRecordHeader(reply)
+	if !ok || len(reply) != messages.RecordHeaderLen+int(hdr.Length) {
+		t.Fatalf("server's renegotiation flight is not one record")
+	}
+	pt := h.open(h.s, 1, piece{typ: hdr.Type, vers: hdr.Version, data: reply[messages.RecordHeaderLen:], enc: true})
+	_, n, _ := messages.ParseHandshakeHeader(pt)
+	var sh messages.ServerHello
+	if err := sh.Unmarshal(bytes.Clone(pt[:messages.HandshakeHeaderLen+n])); err != nil {
+		t.Fatal(err)
+	}
+	if !sh.ExtendedMasterSecret {
+		t.Fatal("server renegotiated without EMS on its own")
+	}
+	sh.ExtendedMasterSecret = false
+	sh.ExtensionOrder = nil
+	raw, err := sh.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flight := append(raw, pt[messages.HandshakeHeaderLen+n:]...)
+	h.c.feed(t, record(messages.ContentTypeHandshake, messages.VersionTLS12, h.seal(h.s, 1, messages.ContentTypeHandshake, flight).data))
+	h.expectFatal(h.c, messages.AlertHandshakeFailure)
+}
+
+// TestRenegotiationServerCertificateChange: a renegotiation must not change
+// who the server is (security.md row 4, the triple handshake; crypto/tls has
+// the same rule). A man in the middle who knows the keys puts another valid
+// certificate in the server's renegotiation flight: bad_certificate.
+func TestRenegotiationServerCertificateChange(t *testing.T) {
+	h := newAttack(t, "renegcert", false, func(_, scfg *machine.Config) { scfg.AllowClientRenegotiation = true })
+	h.handshake()
+	out, err := h.c.conn.Renegotiate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.c.wire = append(h.c.wire, out...)
+	reply := h.s.feed(t, out)
+	hdr, ok := messages.ParseRecordHeader(reply)
+	if !ok || len(reply) != messages.RecordHeaderLen+int(hdr.Length) {
+		t.Fatalf("server's renegotiation flight is not one record")
+	}
+	pt := h.open(h.s, 1, piece{typ: hdr.Type, vers: hdr.Version, data: reply[messages.RecordHeaderLen:], enc: true})
+	_, n, _ := messages.ParseHandshakeHeader(pt)
+	other, err := (&messages.Certificate{Certificates: getPKI(t).otherName.Chain}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ServerHello, then the substituted Certificate; the rest is dropped.
+	flight := append(bytes.Clone(pt[:messages.HandshakeHeaderLen+n]), other...)
+	h.c.feed(t, record(messages.ContentTypeHandshake, messages.VersionTLS12, h.seal(h.s, 1, messages.ContentTypeHandshake, flight).data))
+	h.expectFatal(h.c, messages.AlertBadCertificate)
+	if r := machine.ReasonOf(h.c.err); r != "server_identity_changed" {
+		t.Fatalf("failure reason %q, want server_identity_changed", r)
+	}
+}
+
+// TestExporterNeedsEMS: keying material is exported only from a handshake
+// with extended master secret (RFC 7627, Section 5.4; security.md row 4).
+func TestExporterNeedsEMS(t *testing.T) {
+	scfg := serverConfig(t, "exportems")
+	scfg.AllowNoExtendedMasterSecret = true
+	ch := rawHello("exportems")
+	ch.ExtendedMasterSecret = false
+	res := rawHandshake(t, scfg, ch, "exportems")
+	expectRawSuccess(t, res)
+	if _, err := res.server.conn.ExportKeyingMaterial("EXPORTER-test", nil, 32); err == nil {
+		t.Fatal("exported keying material without EMS")
+	}
+	res = rawHandshake(t, serverConfig(t, "exportems"), rawHello("exportems-2"), "exportems-2")
+	expectRawSuccess(t, res)
+	if _, err := res.server.conn.ExportKeyingMaterial("EXPORTER-test", nil, 32); err != nil {
+		t.Fatalf("no export with EMS: %v", err)
+	}
+}
+
+// TestUnofferedSignatureScheme: SLOTH (security.md row 8): the server's
+// ServerKeyExchange names a scheme the client did not offer (ECDSA-SHA1,
+// RFC 9155), which the client refuses with illegal_parameter before it
+// looks at the signature.
+func TestUnofferedSignatureScheme(t *testing.T) {
+	h := newAttack(t, "sloth", false)
+	h.run(func(k int, f flight) flight {
+		if k != 1 {
+			return f
+		}
+		i := f.index("ServerKeyExchange")
+		data := bytes.Clone(f[i].data)
+		params, err := messages.ParseECDHEParams(data[messages.HandshakeHeaderLen:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		off := messages.HandshakeHeaderLen + len(params.Raw)
+		binary.BigEndian.PutUint16(data[off:], uint16(messages.SignatureECDSASHA1))
+		return f.replace(i, hsPiece(data))
+	})
+	h.expectFailure(h.c, messages.AlertIllegalParameter)
+	if r := machine.ReasonOf(h.c.err); r != "unoffered_sig_alg" {
+		t.Fatalf("reason %q, want unoffered_sig_alg", r)
+	}
+}

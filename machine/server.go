@@ -565,7 +565,7 @@ func (st *serverExpectFinished) handle(c *Conn, msg messages.Message) (handshake
 		return nil, err
 	}
 	if st.hs.sessionID != nil {
-		if blob, err := state.marshal(); err == nil {
+		if blob, err := state.marshal(); err == nil && len(blob) <= maxSessionState {
 			c.cfg.SessionCache.Put(st.hs.sessionID, blob)
 		}
 	}
@@ -579,6 +579,11 @@ func (c *Conn) writeTicket(state *sessionState) error {
 	blob, err := state.marshal()
 	if err != nil {
 		return err
+	}
+	if len(blob) > maxSessionState {
+		// RFC 5077, Section 3.3: having promised a ticket, a server that
+		// will not issue one sends an empty one.
+		return c.writeHandshake(&messages.NewSessionTicket{})
 	}
 	ticket, err := sealTicket(c.cfg.TicketKeys, c.cfg.Rand, blob)
 	if err != nil {

@@ -41,6 +41,7 @@ type ClientSession struct {
 	ticket    []byte
 	sessionID []byte
 	state     sessionState
+	verified  bool // the chain passed verification, not InsecureSkipVerify
 }
 
 // sessionState is the resumable part of a connection.

@@ -526,6 +526,7 @@ func (c *Conn) Close() error {
 		_ = c.conn.SetWriteDeadline(time.Now().Add(closeNotifyTimeout))
 		alertErr = c.sendCloseNotify()
 	}
+	c.lingerAfterFatal()
 	if err := c.conn.Close(); err != nil {
 		return err
 	}

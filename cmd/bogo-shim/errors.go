@@ -310,7 +310,7 @@ func errorCodes(err error, f failure) []string {
 		if f.proxyRequest {
 			return []string{"HTTPS_PROXY_REQUEST"}
 		}
-	case "bad_peer_key", "no_shared_group":
+	case "bad_peer_key", "no_shared_group", "no_uncompressed_points":
 		if f.badPointFormats {
 			return []string{"ERROR_PARSING_EXTENSION"}
 		}
