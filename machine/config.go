@@ -206,6 +206,13 @@ const (
 	RenegotiateNever          RenegotiationSupport = iota // refuse HelloRequest
 	RenegotiateOnceAsClient                               // accept one
 	RenegotiateFreelyAsClient                             // accept any number
+	// RenegotiateIgnore drops every HelloRequest silently: no alert, no
+	// handshake (BoringSSL's ssl_renegotiate_ignore).
+	RenegotiateIgnore
+	// RenegotiateExplicit reports each HelloRequest as
+	// EventRenegotiationRequested; the application starts the
+	// renegotiation with Conn.Renegotiate when it chooses, or never.
+	RenegotiateExplicit
 )
 
 func (cfg *Config) acceptsHelloRequest(done int) bool {

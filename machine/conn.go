@@ -352,6 +352,9 @@ func (c *Conn) handleAppData(p []byte) error {
 	if !c.handshakeDone || c.inCCSWindow {
 		return errUnexpectedAppData
 	}
+	if len(c.hsBuf) > 0 {
+		return errAppDataInHandshakeMsg
+	}
 	if len(p) > 0 {
 		c.progressed()
 		c.events.push(Event{Kind: EventAppData, Data: p})
@@ -491,6 +494,9 @@ func (c *Conn) handleMessage(raw []byte) error {
 		if c.state != nil || c.closeSent {
 			// After our close_notify we send nothing more (RFC 5246,
 			// Section 7.2.1), so no handshake can start.
+			return nil
+		}
+		if handled := c.helloRequestByPolicy(); handled {
 			return nil
 		}
 		if !c.cfg.acceptsHelloRequest(c.renegotiations) {

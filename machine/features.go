@@ -64,3 +64,22 @@ func (c *Conn) Abort(dst []byte, alert Alert) []byte {
 	c.err = &AlertError{Alert: alert, Err: errLocalAbort, Reason: "local_abort"}
 	return c.takeOutput()
 }
+
+// errAppDataInHandshakeMsg: application data arrived between the fragments
+// of one handshake message. RFC 5246, Section 6.2.1 lets a message span
+// records but not be interrupted; BoringSSL and OpenSSL refuse it too.
+var errAppDataInHandshakeMsg = perr(messages.AlertUnexpectedMessage, "application data inside a fragmented handshake message", "app_data_in_handshake_message")
+
+// helloRequestByPolicy applies the client's renegotiation modes that are
+// neither accept nor refuse, and reports whether it dealt with the
+// HelloRequest.
+func (c *Conn) helloRequestByPolicy() bool {
+	switch c.cfg.Renegotiation {
+	case RenegotiateIgnore:
+		return true
+	case RenegotiateExplicit:
+		c.events.push(Event{Kind: EventRenegotiationRequested})
+		return true
+	}
+	return false
+}

@@ -395,12 +395,11 @@ var flagTable = map[string]flagSpec{
 	"-expect-not-resumable-across-names": unimplemented(false),
 
 	// Renegotiation (machine: Config.Renegotiation, client side only, as
-	// BoringSSL's). The machine cannot ignore a HelloRequest silently, nor
-	// wait for the application to trigger the renegotiation it asks for.
+	// BoringSSL's), including its "ignore" and "explicit" modes.
 	"-renegotiate-once":                     boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateOnceAsClient }),
 	"-renegotiate-freely":                   boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateFreelyAsClient }),
-	"-renegotiate-ignore":                   unimplemented(false),
-	"-renegotiate-explicit":                 unimplemented(false),
+	"-renegotiate-ignore":                   boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateIgnore }),
+	"-renegotiate-explicit":                 boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateExplicit }),
 	"-forbid-renegotiation-after-handshake": boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateNever }),
 
 	// False Start, NPN, Channel ID, ALPS, early data, TLS 1.3, QUIC, ECH,
