@@ -431,6 +431,7 @@ func (st *clientExpectServerHelloDone) handle(c *Conn, msg messages.Message) (ha
 	hs := st.hs
 	if cr, ok := msg.(*messages.CertificateRequest); ok && hs.certReq == nil {
 		hs.certReq = cr
+		c.cs.RequestedCAs = cloneNames(cr.CertificateAuthorities)
 		return st, nil
 	}
 	if _, err := expect[*messages.ServerHelloDone](msg); err != nil {
@@ -514,6 +515,9 @@ func (st *clientExpectServerHelloDone) chooseClientCert(c *Conn) (*Certificate, 
 			certType = 64 // ecdsa_sign (RFC 8422, Section 5.5)
 		}
 		if !slices.Contains(req.CertificateTypes, certType) {
+			continue
+		}
+		if cert.MustMatchIssuer && !chainMatchesNames(cert, req.CertificateAuthorities) {
 			continue
 		}
 		if s, ok := pickScheme(c.cfg.signingSchemes(cert), req.SignatureAlgorithms, pub); ok {

@@ -46,6 +46,16 @@ type Certificate struct {
 	// preference order (a subset of what the key can do); otherwise
 	// Config.SignatureSchemes.
 	SignatureSchemes []SignatureScheme
+	// MustMatchIssuer makes the certificate eligible only for a peer that
+	// named one of its issuers: a server's CertificateRequest
+	// certificate_authorities (RFC 5246, Section 7.4.4), or a client's
+	// certificate_authorities extension (RFC 8446, Section 4.2.4). A
+	// name matches the issuer or subject of any certificate in Chain.
+	MustMatchIssuer bool
+	// SCTList is the SignedCertificateTimestampList sent to clients that
+	// ask for it (RFC 6962, Section 3.3.1): the serialized list, as the
+	// extension carries it.
+	SCTList []byte
 }
 
 // ClientAuthType says whether a server requests and verifies a client
@@ -101,6 +111,11 @@ type Config struct {
 	ClientCAs *x509.CertPool
 	// ClientAuth is the server's client certificate policy.
 	ClientAuth ClientAuthType
+	// ClientCANames, if not nil, are the DistinguishedNames a server's
+	// CertificateRequest lists (RFC 5246, Section 7.4.4), DER-encoded,
+	// whatever ClientAuth is; an empty non-nil slice lists none. nil means
+	// the subjects of ClientCAs when ClientAuth verifies.
+	ClientCANames [][]byte
 	// ServerName is the client's SNI value and the name the server
 	// certificate is checked against. An IP address is checked but not sent.
 	ServerName string

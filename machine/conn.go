@@ -98,6 +98,9 @@ type ConnectionState struct {
 	// master secret, where it does not identify the connection (RFC 7627,
 	// Section 1: the "triple handshake" attack).
 	TLSUnique []byte
+	// RequestedCAs (client) are the DistinguishedNames the server's
+	// CertificateRequest listed, DER-encoded; nil without one.
+	RequestedCAs [][]byte
 }
 
 // Client returns a client Conn. Call Start to produce its ClientHello.

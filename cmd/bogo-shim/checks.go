@@ -40,6 +40,9 @@ func checkHandshake(o *options, mc *machine.Conn, v *verifier, tr *tracer, creds
 			return err
 		}
 	}
+	if o.expectClientCAList != nil && !slices.EqualFunc(o.expectClientCAList, st.RequestedCAs, bytes.Equal) {
+		return fmt.Errorf("client CA list mismatch")
+	}
 	if o.expectServerName != "" && st.ServerName != o.expectServerName {
 		return fmt.Errorf("servername mismatch (got %s; want %s)", st.ServerName, o.expectServerName)
 	}

@@ -88,6 +88,7 @@ var reasonCodes = map[string]string{
 	"weak_dh":                       "DH_P_TOO_LONG",
 	"server_identity_changed":       "SERVER_CERT_CHANGED",
 	"ocsp_callback":                 "OCSP_CB_ERROR",
+	"no_matching_issuer":            "NO_MATCHING_ISSUER",
 	"app_data_in_handshake_message": "UNEXPECTED_RECORD",
 	"internal":                      "INTERNAL_ERROR",
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,6 +30,8 @@ type credential struct {
 	certFile, keyFile string
 	signingPrefs      []uint16
 	ocspResponse      []byte
+	mustMatchIssuer   bool
+	sctList           []byte
 }
 
 // options is the configuration of one connection.
@@ -81,6 +84,8 @@ type options struct {
 	enableOCSPStapling   bool
 	declineOCSPCallback  bool
 	failOCSPCallback     bool
+	clientCAList         [][]byte // -use-client-ca-list; nil when unset
+	expectClientCAList   [][]byte // -expect-client-ca-list; nil when unset
 
 	// Exporter.
 	exportKeyingMaterial int
@@ -284,7 +289,7 @@ var flagTable = map[string]flagSpec{
 	"-ocsp-response":               base64Flag(func(o *options, v []byte) { o.cred().ocspResponse = v }),
 	"-signed-cert-timestamps":      unimplemented(true),
 	"-delegated-credential":        unimplemented(true),
-	"-must-match-issuer":           unimplemented(false),
+	"-must-match-issuer":           boolFlag(func(o *options) { o.cred().mustMatchIssuer = true }),
 	"-pake-context":                unimplemented(true),
 	"-pake-client-id":              unimplemented(true),
 	"-pake-server-id":              unimplemented(true),
@@ -333,8 +338,8 @@ var flagTable = map[string]flagSpec{
 	"-fail-cert-callback":               unimplemented(false),
 	"-expect-key-usage-invalid":         unimplemented(false),
 	"-ignore-rsa-key-usage":             unimplemented(false),
-	"-use-client-ca-list":               unimplemented(true),
-	"-expect-client-ca-list":            unimplemented(true),
+	"-use-client-ca-list":               {param: true, set: setCAList(func(o *options) *[][]byte { return &o.clientCAList })},
+	"-expect-client-ca-list":            {param: true, set: setCAList(func(o *options) *[][]byte { return &o.expectClientCAList })},
 	"-enable-ocsp-stapling":             boolFlag(func(o *options) { o.enableOCSPStapling = true }),
 	"-use-ocsp-callback":                ignored(false), // the default callback accepts
 	"-set-ocsp-in-callback":             ignored(false), // same staple, set earlier
@@ -449,6 +454,25 @@ var flagTable = map[string]flagSpec{
 	"-expect-peer-available-trust-anchors": unimplemented(true),
 	"-requested-trust-anchors":             unimplemented(true),
 	"-no-server-name-ack":                  unimplemented(false), // machine servers always acknowledge a name they used
+}
+
+// setCAList parses a list of DER names as BoringSSL's shim takes it: hex
+// values separated by commas, or "<NULL>" / "<EMPTY>" for an empty list.
+func setCAList(field func(o *options) *[][]byte) func(o *options, name, v string) error {
+	return func(o *options, name, v string) error {
+		list := [][]byte{}
+		if v != "<NULL>" && v != "<EMPTY>" {
+			for _, h := range strings.Split(v, ",") {
+				b, err := hex.DecodeString(h)
+				if err != nil {
+					return fmt.Errorf("flag %s: bad hex: %v", name, err)
+				}
+				list = append(list, b)
+			}
+		}
+		*field(o) = list
+		return nil
+	}
 }
 
 func setShimID(o *options, name, v string) error {

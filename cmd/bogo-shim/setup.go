@@ -85,6 +85,7 @@ func loadCredentials(o *options) ([]loadedCred, error) {
 		if !o.declineOCSPCallback {
 			cert.OCSPStaple = c.ocspResponse
 		}
+		cert.MustMatchIssuer = c.mustMatchIssuer
 		out = append(out, loadedCred{number: number, cert: cert, prefs: c.signingPrefs})
 		return nil
 	}
@@ -201,6 +202,7 @@ func buildConfig(o *options, creds []loadedCred, v *verifier, tr *tracer) (*mach
 		case o.selectALPN != "":
 			cfg.NextProtos = []string{o.selectALPN}
 		}
+		cfg.ClientCANames = o.clientCAList
 		switch {
 		case o.verifyPeer:
 			cfg.ClientAuth = machine.VerifyClientCertIfGiven
