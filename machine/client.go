@@ -84,6 +84,7 @@ func clientStart(c *Conn) (handshakeState, error) {
 		ExtendedMasterSecret:         true,
 		SecureRenegotiationSupported: true, // RFC 5746, Section 3.4
 		PaddingLen:                   -1,
+		SCT:                          cfg.RequestSCTs,
 	}
 	for _, s := range cfg.enabledSuites() {
 		hello.CipherSuites = append(hello.CipherSuites, s.id)
@@ -184,6 +185,7 @@ func (st *clientExpectServerHello) handle(c *Conn, msg messages.Message) (handsh
 	}
 	c.cs.ServerName = hs.hello.ServerName
 	c.cs.SecureRenegotiation = true
+	c.cs.SignedCertificateTimestamps = cloneNames(sh.SCTs)
 	if hs.session != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID) {
 		return c.resumeClient(hs)
 	}
@@ -204,6 +206,9 @@ func (c *Conn) resumeClient(hs *clientHandshake) (handshakeState, error) {
 		return nil, errResumeEMS
 	}
 	hs.resumed = true
+	// The SCTs are the original handshake's; a resuming server should
+	// send none, and any it sends are ignored.
+	c.cs.SignedCertificateTimestamps = hs.session.scts
 	c.masterSecret = bytes.Clone(st.masterSecret)
 	c.restoreSession(st)
 	c.logKey()
@@ -598,6 +603,7 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 	} else {
 		sess.state = c.currentSession(hs.peerChain)
 	}
+	sess.scts = c.cs.SignedCertificateTimestamps
 	cache.Put(c.cfg.clientSessionKey(), sess)
 }
 

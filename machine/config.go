@@ -52,10 +52,11 @@ type Certificate struct {
 	// certificate_authorities extension (RFC 8446, Section 4.2.4). A
 	// name matches the issuer or subject of any certificate in Chain.
 	MustMatchIssuer bool
-	// SCTList is the SignedCertificateTimestampList sent to clients that
-	// ask for it (RFC 6962, Section 3.3.1): the serialized list, as the
-	// extension carries it.
-	SCTList []byte
+	// SignedCertificateTimestamps are sent to clients that ask for them
+	// (RFC 6962, Section 3.3.1), each a SerializedSCT of 1 to 65535 bytes
+	// (see messages.ParseSCTList for the list form CAs hand out). Not sent
+	// when resuming: the client keeps those of the original handshake.
+	SignedCertificateTimestamps [][]byte
 }
 
 // ClientAuthType says whether a server requests and verifies a client
@@ -135,6 +136,12 @@ type Config struct {
 	// verifications for reuse by later handshakes of this Config (see
 	// NewCertCache). Nil parses and verifies every chain afresh.
 	CertCache CertCache
+
+	// RequestSCTs makes a client ask for signed certificate timestamps
+	// (RFC 6962, Section 3.3.1); they appear in
+	// ConnectionState.SignedCertificateTimestamps. Checking them is the
+	// caller's job (in VerifyPeer, say).
+	RequestSCTs bool
 
 	// NextProtos lists ALPN protocols in preference order (RFC 7301).
 	NextProtos []string

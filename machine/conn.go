@@ -101,6 +101,10 @@ type ConnectionState struct {
 	// RequestedCAs (client) are the DistinguishedNames the server's
 	// CertificateRequest listed, DER-encoded; nil without one.
 	RequestedCAs [][]byte
+	// SignedCertificateTimestamps (client) are the SCTs the server sent
+	// (RFC 6962, Section 3.3.1), those of the original handshake when
+	// resuming; nil when none were asked for or sent.
+	SignedCertificateTimestamps [][]byte
 }
 
 // Client returns a client Conn. Call Start to produce its ClientHello.

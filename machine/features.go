@@ -11,7 +11,8 @@ import (
 const minSendFragment = 512
 
 var (
-	errOCSPCallback = perr(messages.AlertInternalError, "the OCSP staple callback failed", "ocsp_callback")
+	errInvalidSCTList = perr(messages.AlertInternalError, "invalid signed certificate timestamp list", "invalid_sct_list")
+	errOCSPCallback   = perr(messages.AlertInternalError, "the OCSP staple callback failed", "ocsp_callback")
 	// errLocalAbort is the reason of Abort; the alert is the caller's.
 	errLocalAbort = perr(messages.AlertInternalError, "connection aborted by the application", "local_abort")
 )
@@ -20,6 +21,20 @@ var (
 func (cfg *Config) checkFeatures() error {
 	if n := cfg.MaxSendFragment; n != 0 && (n < minSendFragment || n > messages.MaxPlaintext) {
 		return fmt.Errorf("sanstls: MaxSendFragment %d outside [%d, %d]", n, minSendFragment, messages.MaxPlaintext)
+	}
+	for i, cert := range cfg.Certificates {
+		// RFC 6962, Section 3.3: SerializedSCT<1..2^16-1>, in a list of
+		// at most 2^16-1 bytes.
+		total := 0
+		for _, sct := range cert.SignedCertificateTimestamps {
+			if len(sct) == 0 || len(sct) > 0xffff {
+				return wrapf(errInvalidSCTList, "certificate %d: an SCT of %d bytes", i, len(sct))
+			}
+			total += 2 + len(sct)
+		}
+		if total > 0xffff {
+			return wrapf(errInvalidSCTList, "certificate %d: %d bytes of SCTs", i, total)
+		}
 	}
 	return nil
 }

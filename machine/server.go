@@ -141,6 +141,9 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 	if ch.SupportedPoints != nil {
 		sh.SupportedPoints = []uint8{messages.PointFormatUncompressed}
 	}
+	if ch.SCT && len(cert.SignedCertificateTimestamps) > 0 {
+		sh.SCTs = cert.SignedCertificateTimestamps // RFC 6962, Section 3.3.1
+	}
 	// RFC 7366, Section 2: encrypt-then-MAC only with a CBC suite.
 	c.encryptThenMAC = ch.EncryptThenMAC && suite.cbc()
 	sh.EncryptThenMAC = c.encryptThenMAC

@@ -41,6 +41,7 @@ type ClientSession struct {
 	ticket    []byte
 	sessionID []byte
 	state     sessionState
+	scts      [][]byte // the server's SCTs in the full handshake
 }
 
 // sessionState is the resumable part of a connection.

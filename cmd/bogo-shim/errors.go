@@ -89,6 +89,7 @@ var reasonCodes = map[string]string{
 	"server_identity_changed":       "SERVER_CERT_CHANGED",
 	"ocsp_callback":                 "OCSP_CB_ERROR",
 	"no_matching_issuer":            "NO_MATCHING_ISSUER",
+	"invalid_sct_list":              "INVALID_SCT_LIST",
 	"app_data_in_handshake_message": "UNEXPECTED_RECORD",
 	"internal":                      "INTERNAL_ERROR",
 }
@@ -269,6 +270,8 @@ func errorCodes(err error, f failure) []string {
 		return []string{"CERTIFICATE_VERIFY_FAILED"}
 	case errors.Is(err, errOCSPCallback):
 		return []string{"OCSP_CB_ERROR"}
+	case errors.Is(err, errInvalidSCTList):
+		return []string{"INVALID_SCT_LIST"}
 	case errors.Is(err, errAppDataOnShutdown):
 		return []string{"APPLICATION_DATA_ON_SHUTDOWN"}
 	case errors.Is(err, errRenegotiationRefused):

@@ -85,6 +85,8 @@ type options struct {
 	declineOCSPCallback  bool
 	failOCSPCallback     bool
 	clientCAList         [][]byte // -use-client-ca-list; nil when unset
+	enableSCTs           bool
+	expectSCTList        []byte   // serialized SignedCertificateTimestampList
 	expectClientCAList   [][]byte // -expect-client-ca-list; nil when unset
 
 	// Exporter.
@@ -287,7 +289,7 @@ var flagTable = map[string]flagSpec{
 	"-key-file":                    stringFlag(func(o *options, v string) { o.cred().keyFile = v }),
 	"-signing-prefs":               u16Flag(func(o *options, v uint16) { o.cred().signingPrefs = append(o.cred().signingPrefs, v) }),
 	"-ocsp-response":               base64Flag(func(o *options, v []byte) { o.cred().ocspResponse = v }),
-	"-signed-cert-timestamps":      unimplemented(true),
+	"-signed-cert-timestamps":      base64Flag(func(o *options, v []byte) { o.cred().sctList = v }),
 	"-delegated-credential":        unimplemented(true),
 	"-must-match-issuer":           boolFlag(func(o *options) { o.cred().mustMatchIssuer = true }),
 	"-pake-context":                unimplemented(true),
@@ -345,8 +347,8 @@ var flagTable = map[string]flagSpec{
 	"-set-ocsp-in-callback":             ignored(false), // same staple, set earlier
 	"-decline-ocsp-callback":            boolFlag(func(o *options) { o.declineOCSPCallback = true }),
 	"-fail-ocsp-callback":               boolFlag(func(o *options) { o.failOCSPCallback = true }),
-	"-enable-signed-cert-timestamps":    unimplemented(false),
-	"-expect-signed-cert-timestamps":    unimplemented(true),
+	"-enable-signed-cert-timestamps":    boolFlag(func(o *options) { o.enableSCTs = true }),
+	"-expect-signed-cert-timestamps":    base64Flag(func(o *options, v []byte) { o.expectSCTList = v }),
 	"-retain-only-sha256-client-cert":   unimplemented(false),
 	"-expect-sha256-client-cert":        unimplemented(false),
 	"-install-cert-compression-algs":    unimplemented(false),

@@ -9,7 +9,12 @@ import (
 	"time"
 
 	"github.com/sanstls/sanstls/machine"
+	"github.com/sanstls/sanstls/messages"
 )
+
+// errInvalidSCTList is a -signed-cert-timestamps value that is not a valid
+// SignedCertificateTimestampList.
+var errInvalidSCTList = errors.New("invalid SCT list")
 
 // Protocol versions as the runner writes them (decimal wire values).
 const (
@@ -86,6 +91,12 @@ func loadCredentials(o *options) ([]loadedCred, error) {
 			cert.OCSPStaple = c.ocspResponse
 		}
 		cert.MustMatchIssuer = c.mustMatchIssuer
+		if c.sctList != nil {
+			// BoringSSL checks the list when it is configured.
+			if cert.SignedCertificateTimestamps, err = messages.ParseSCTList(c.sctList); err != nil {
+				return fmt.Errorf("credential %d: %w: %v", number, errInvalidSCTList, err)
+			}
+		}
 		out = append(out, loadedCred{number: number, cert: cert, prefs: c.signingPrefs})
 		return nil
 	}
@@ -211,6 +222,7 @@ func buildConfig(o *options, creds []loadedCred, v *verifier, tr *tracer) (*mach
 		}
 	} else {
 		cfg.ServerName = o.hostName
+		cfg.RequestSCTs = o.enableSCTs
 		cfg.NextProtos = o.advertiseALPN
 		cfg.Renegotiation = o.renegotiation
 	}
