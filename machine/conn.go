@@ -503,9 +503,6 @@ func (c *Conn) handleMessage(raw []byte) error {
 			// Section 7.2.1), so no handshake can start.
 			return nil
 		}
-		if handled := c.helloRequestByPolicy(); handled {
-			return nil
-		}
 		if !c.cfg.acceptsHelloRequest(c.renegotiations) {
 			return c.refuseRenegotiation()
 		}
