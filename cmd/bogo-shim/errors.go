@@ -90,6 +90,7 @@ var reasonCodes = map[string]string{
 	"ocsp_callback":                 "OCSP_CB_ERROR",
 	"no_matching_issuer":            "NO_MATCHING_ISSUER",
 	"invalid_sct_list":              "INVALID_SCT_LIST",
+	"no_uncompressed_points":        "ERROR_PARSING_EXTENSION",
 	"app_data_in_handshake_message": "UNEXPECTED_RECORD",
 	"internal":                      "INTERNAL_ERROR",
 }
