@@ -94,6 +94,11 @@ func clientStart(c *Conn) (handshakeState, error) {
 	if len(hello.CipherSuites) == 0 {
 		return nil, errNoSharedSuite
 	}
+	if cfg.EnableGREASE {
+		if err := addGREASE(hello, cfg.Rand); err != nil {
+			return nil, err
+		}
+	}
 	if len(cfg.NextProtos) > 0 && !c.renegotiating {
 		// ALPN is settled by the first handshake: a renegotiation does
 		// not offer it, so a server that sends it is refused.
@@ -410,7 +415,7 @@ func (st *clientExpectServerKeyExchange) processECDHE(c *Conn, ske *messages.Ser
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(hs.hello.SupportedGroups, params.Group) {
+	if !slices.Contains(hs.hello.SupportedGroups, params.Group) || messages.IsGREASE(uint16(params.Group)) {
 		return nil, errUnofferedGroup
 	}
 	signed := c.signedParams(params.Raw)

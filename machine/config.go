@@ -137,6 +137,12 @@ type Config struct {
 	// NewCertCache). Nil parses and verifies every chain afresh.
 	CertCache CertCache
 
+	// EnableGREASE makes a client put GREASE values (RFC 8701) in its
+	// ClientHello: cipher suite, group, signature scheme and two
+	// extensions, drawn from Rand. Off by default (the ClientHello then
+	// has none).
+	EnableGREASE bool
+
 	// RequestSCTs makes a client ask for signed certificate timestamps
 	// (RFC 6962, Section 3.3.1); they appear in
 	// ConnectionState.SignedCertificateTimestamps. Checking them is the

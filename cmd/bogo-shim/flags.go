@@ -86,6 +86,7 @@ type options struct {
 	failOCSPCallback     bool
 	clientCAList         [][]byte // -use-client-ca-list; nil when unset
 	enableSCTs           bool
+	enableGREASE         bool
 	expectSCTList        []byte   // serialized SignedCertificateTimestampList
 	expectClientCAList   [][]byte // -expect-client-ca-list; nil when unset
 
@@ -315,7 +316,7 @@ var flagTable = map[string]flagSpec{
 	"-allow-unknown-alpn-protos": unimplemented(false),
 	"-max-cert-list":             intFlag(func(o *options, v int) { o.maxCertList = v }),
 	"-max-send-fragment":         intFlag(func(o *options, v int) { o.maxSendFragment = v }),
-	"-enable-grease":             unimplemented(false),
+	"-enable-grease":             boolFlag(func(o *options) { o.enableGREASE = true }),
 	"-permute-extensions":        unimplemented(false),
 	"-jdk11-workaround":          unimplemented(false),
 	"-psk":                       unimplemented(true),

@@ -223,6 +223,7 @@ func buildConfig(o *options, creds []loadedCred, v *verifier, tr *tracer) (*mach
 	} else {
 		cfg.ServerName = o.hostName
 		cfg.RequestSCTs = o.enableSCTs
+		cfg.EnableGREASE = o.enableGREASE
 		cfg.NextProtos = o.advertiseALPN
 		cfg.Renegotiation = o.renegotiation
 	}
