@@ -85,6 +85,7 @@ func clientStart(c *Conn) (handshakeState, error) {
 		ExtendedMasterSecret:         true,
 		SecureRenegotiationSupported: true, // RFC 5746, Section 3.4
 		PaddingLen:                   -1,
+		SCT:                          cfg.RequestSCTs,
 	}
 	for _, s := range cfg.enabledSuites() {
 		hello.CipherSuites = append(hello.CipherSuites, s.id)
@@ -93,6 +94,11 @@ func clientStart(c *Conn) (handshakeState, error) {
 	}
 	if len(hello.CipherSuites) == 0 {
 		return nil, errNoSharedSuite
+	}
+	if cfg.EnableGREASE {
+		if err := addGREASE(hello, cfg.Rand); err != nil {
+			return nil, err
+		}
 	}
 	if len(cfg.NextProtos) > 0 && !c.renegotiating {
 		// ALPN is settled by the first handshake: a renegotiation does
@@ -195,6 +201,7 @@ func (st *clientExpectServerHello) handle(c *Conn, msg messages.Message) (handsh
 	}
 	c.cs.ServerName = hs.hello.ServerName
 	c.cs.SecureRenegotiation = true
+	c.cs.SignedCertificateTimestamps = cloneNames(sh.SCTs)
 	if hs.session != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID) {
 		return c.resumeClient(hs)
 	}
@@ -215,6 +222,9 @@ func (c *Conn) resumeClient(hs *clientHandshake) (handshakeState, error) {
 		return nil, errResumeEMS
 	}
 	hs.resumed = true
+	// The SCTs are the original handshake's; a resuming server should
+	// send none, and any it sends are ignored.
+	c.cs.SignedCertificateTimestamps = hs.session.scts
 	c.masterSecret = bytes.Clone(st.masterSecret)
 	c.restoreSession(st)
 	c.cs.VerifiedChains = hs.resumeChains
@@ -417,7 +427,7 @@ func (st *clientExpectServerKeyExchange) processECDHE(c *Conn, ske *messages.Ser
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(hs.hello.SupportedGroups, params.Group) {
+	if !slices.Contains(hs.hello.SupportedGroups, params.Group) || messages.IsGREASE(uint16(params.Group)) {
 		return nil, errUnofferedGroup
 	}
 	signed := c.signedParams(params.Raw)
@@ -443,6 +453,7 @@ func (st *clientExpectServerHelloDone) handle(c *Conn, msg messages.Message) (ha
 	hs := st.hs
 	if cr, ok := msg.(*messages.CertificateRequest); ok && hs.certReq == nil {
 		hs.certReq = cr
+		c.cs.RequestedCAs = cloneNames(cr.CertificateAuthorities)
 		return st, nil
 	}
 	if _, err := expect[*messages.ServerHelloDone](msg); err != nil {
@@ -528,6 +539,9 @@ func (st *clientExpectServerHelloDone) chooseClientCert(c *Conn) (*Certificate, 
 		if !slices.Contains(req.CertificateTypes, certType) {
 			continue
 		}
+		if cert.MustMatchIssuer && !chainMatchesNames(cert, req.CertificateAuthorities) {
+			continue
+		}
 		if s, ok := pickScheme(c.cfg.signingSchemes(cert), req.SignatureAlgorithms, pub); ok {
 			return cert, s
 		}
@@ -611,6 +625,7 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 		cache.Put(c.cfg.clientSessionKey(), nil) // too large to keep
 		return
 	}
+	sess.scts = c.cs.SignedCertificateTimestamps
 	cache.Put(c.cfg.clientSessionKey(), sess)
 }
 

@@ -46,6 +46,17 @@ type Certificate struct {
 	// preference order (a subset of what the key can do); otherwise
 	// Config.SignatureSchemes.
 	SignatureSchemes []SignatureScheme
+	// MustMatchIssuer makes the certificate eligible only for a peer that
+	// named one of its issuers: a server's CertificateRequest
+	// certificate_authorities (RFC 5246, Section 7.4.4), or a client's
+	// certificate_authorities extension (RFC 8446, Section 4.2.4). A
+	// name matches the issuer or subject of any certificate in Chain.
+	MustMatchIssuer bool
+	// SignedCertificateTimestamps are sent to clients that ask for them
+	// (RFC 6962, Section 3.3.1), each a SerializedSCT of 1 to 65535 bytes
+	// (see messages.ParseSCTList for the list form CAs hand out). Not sent
+	// when resuming: the client keeps those of the original handshake.
+	SignedCertificateTimestamps [][]byte
 }
 
 // ClientAuthType says whether a server requests and verifies a client
@@ -101,6 +112,11 @@ type Config struct {
 	ClientCAs *x509.CertPool
 	// ClientAuth is the server's client certificate policy.
 	ClientAuth ClientAuthType
+	// ClientCANames, if not nil, are the DistinguishedNames a server's
+	// CertificateRequest lists (RFC 5246, Section 7.4.4), DER-encoded,
+	// whatever ClientAuth is; an empty non-nil slice lists none. nil means
+	// the subjects of ClientCAs when ClientAuth verifies.
+	ClientCANames [][]byte
 	// ServerName is the client's SNI value and the name the server
 	// certificate is checked against. An IP address is checked but not sent.
 	ServerName string
@@ -120,6 +136,18 @@ type Config struct {
 	// verifications for reuse by later handshakes of this Config (see
 	// NewCertCache). Nil parses and verifies every chain afresh.
 	CertCache CertCache
+
+	// EnableGREASE makes a client put GREASE values (RFC 8701) in its
+	// ClientHello: cipher suite, group, signature scheme and two
+	// extensions, drawn from Rand. Off by default (the ClientHello then
+	// has none).
+	EnableGREASE bool
+
+	// RequestSCTs makes a client ask for signed certificate timestamps
+	// (RFC 6962, Section 3.3.1); they appear in
+	// ConnectionState.SignedCertificateTimestamps. Checking them is the
+	// caller's job (in VerifyPeer, say).
+	RequestSCTs bool
 
 	// NextProtos lists ALPN protocols in preference order (RFC 7301).
 	NextProtos []string
@@ -218,6 +246,13 @@ const (
 	RenegotiateNever          RenegotiationSupport = iota // refuse HelloRequest
 	RenegotiateOnceAsClient                               // accept one
 	RenegotiateFreelyAsClient                             // accept any number
+	// RenegotiateIgnore drops every HelloRequest silently: no alert, no
+	// handshake (BoringSSL's ssl_renegotiate_ignore).
+	RenegotiateIgnore
+	// RenegotiateExplicit reports each HelloRequest as
+	// EventRenegotiationRequested; the application starts the
+	// renegotiation with Conn.Renegotiate when it chooses, or never.
+	RenegotiateExplicit
 )
 
 func (cfg *Config) acceptsHelloRequest(done int) bool {

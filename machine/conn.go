@@ -98,6 +98,13 @@ type ConnectionState struct {
 	// master secret, where it does not identify the connection (RFC 7627,
 	// Section 1: the "triple handshake" attack).
 	TLSUnique []byte
+	// RequestedCAs (client) are the DistinguishedNames the server's
+	// CertificateRequest listed, DER-encoded; nil without one.
+	RequestedCAs [][]byte
+	// SignedCertificateTimestamps (client) are the SCTs the server sent
+	// (RFC 6962, Section 3.3.1), those of the original handshake when
+	// resuming; nil when none were asked for or sent.
+	SignedCertificateTimestamps [][]byte
 }
 
 // Client returns a client Conn. Call Start to produce its ClientHello.
@@ -351,6 +358,9 @@ func (c *Conn) handleAppData(p []byte) error {
 	// ChangeCipherSpec and Finished.
 	if !c.handshakeDone || c.inCCSWindow {
 		return errUnexpectedAppData
+	}
+	if len(c.hsBuf) > 0 {
+		return errAppDataInHandshakeMsg
 	}
 	if len(p) > 0 {
 		c.progressed()

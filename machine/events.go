@@ -19,6 +19,10 @@ const (
 	// EventVerifyPeer (Config.DeferVerify only) hands the peer's chain to the
 	// caller; the handshake waits for ResolveVerify.
 	EventVerifyPeer
+	// EventRenegotiationRequested (client, Config.Renegotiation
+	// RenegotiateExplicit) reports a HelloRequest: call Renegotiate to
+	// accept it, or carry on.
+	EventRenegotiationRequested
 )
 
 func (k EventKind) String() string {
@@ -35,6 +39,8 @@ func (k EventKind) String() string {
 		return "WarningAlert"
 	case EventVerifyPeer:
 		return "VerifyPeer"
+	case EventRenegotiationRequested:
+		return "RenegotiationRequested"
 	}
 	return "EventKind(" + itoa(int(k)) + ")"
 }

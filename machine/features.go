@@ -11,7 +11,8 @@ import (
 const minSendFragment = 512
 
 var (
-	errOCSPCallback = perr(messages.AlertInternalError, "the OCSP staple callback failed", "ocsp_callback")
+	errInvalidSCTList = perr(messages.AlertInternalError, "invalid signed certificate timestamp list", "invalid_sct_list")
+	errOCSPCallback   = perr(messages.AlertInternalError, "the OCSP staple callback failed", "ocsp_callback")
 	// errLocalAbort is the reason of Abort; the alert is the caller's.
 	errLocalAbort = perr(messages.AlertInternalError, "connection aborted by the application", "local_abort")
 )
@@ -20,6 +21,20 @@ var (
 func (cfg *Config) checkFeatures() error {
 	if n := cfg.MaxSendFragment; n != 0 && (n < minSendFragment || n > messages.MaxPlaintext) {
 		return fmt.Errorf("sanstls: MaxSendFragment %d outside [%d, %d]", n, minSendFragment, messages.MaxPlaintext)
+	}
+	for i, cert := range cfg.Certificates {
+		// RFC 6962, Section 3.3: SerializedSCT<1..2^16-1>, in a list of
+		// at most 2^16-1 bytes.
+		total := 0
+		for _, sct := range cert.SignedCertificateTimestamps {
+			if len(sct) == 0 || len(sct) > 0xffff {
+				return wrapf(errInvalidSCTList, "certificate %d: an SCT of %d bytes", i, len(sct))
+			}
+			total += 2 + len(sct)
+		}
+		if total > 0xffff {
+			return wrapf(errInvalidSCTList, "certificate %d: %d bytes of SCTs", i, total)
+		}
 	}
 	return nil
 }
@@ -63,4 +78,23 @@ func (c *Conn) Abort(dst []byte, alert Alert) []byte {
 	_ = c.writeAlert(messages.AlertLevelFatal, alert)
 	c.err = &AlertError{Alert: alert, Err: errLocalAbort, Reason: "local_abort"}
 	return c.takeOutput()
+}
+
+// errAppDataInHandshakeMsg: application data arrived between the fragments
+// of one handshake message. RFC 5246, Section 6.2.1 lets a message span
+// records but not be interrupted; BoringSSL and OpenSSL refuse it too.
+var errAppDataInHandshakeMsg = perr(messages.AlertUnexpectedMessage, "application data inside a fragmented handshake message", "app_data_in_handshake_message")
+
+// helloRequestByPolicy applies the client's renegotiation modes that are
+// neither accept nor refuse, and reports whether it dealt with the
+// HelloRequest.
+func (c *Conn) helloRequestByPolicy() bool {
+	switch c.cfg.Renegotiation {
+	case RenegotiateIgnore:
+		return true
+	case RenegotiateExplicit:
+		c.events.push(Event{Kind: EventRenegotiationRequested})
+		return true
+	}
+	return false
 }

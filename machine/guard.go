@@ -154,6 +154,11 @@ func (c *Conn) screenHandshake(t messages.HandshakeType, n int, hdr, raw []byte)
 			c.trace(false, messages.ContentTypeHandshake, raw)
 			return true, c.countNoProgress(errNoProgress)
 		}
+		if c.helloRequestByPolicy() {
+			// RenegotiateIgnore / RenegotiateExplicit: no answer.
+			c.trace(false, messages.ContentTypeHandshake, raw)
+			return true, c.countNoProgress(errNoProgress)
+		}
 		if !c.cfg.acceptsHelloRequest(c.renegotiations) || !c.renegotiationRateOK() {
 			c.trace(false, messages.ContentTypeHandshake, raw)
 			return true, c.refuseRenegotiationBounded()

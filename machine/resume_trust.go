@@ -30,7 +30,7 @@ func (c *Conn) resumableChains(sess *ClientSession) (chains [][]*x509.Certificat
 	if !sess.verified || len(st.peerChain) == 0 {
 		return nil, false, false // verified under other settings, or not at all
 	}
-	certs, err := parseChain(st.peerChain)
+	certs, err := parseChain(cfg.CertCache, st.peerChain)
 	if err != nil {
 		return nil, false, true
 	}
@@ -43,7 +43,7 @@ func (c *Conn) resumableChains(sess *ClientSession) (chains [][]*x509.Certificat
 		IsClient:     true,
 	}
 	if cfg.DeferVerify {
-		chains, err = VerifyChain(pc, cfg.RootCAs)
+		chains, err = verifyChain(cfg.CertCache, pc, cfg.RootCAs)
 	} else {
 		chains, err = cfg.VerifyPeerCerts(pc)
 	}

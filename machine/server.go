@@ -141,6 +141,9 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 	if ch.SupportedPoints != nil {
 		sh.SupportedPoints = []uint8{messages.PointFormatUncompressed}
 	}
+	if ch.SCT && len(cert.SignedCertificateTimestamps) > 0 {
+		sh.SCTs = cert.SignedCertificateTimestamps // RFC 6962, Section 3.3.1
+	}
 	// RFC 7366, Section 2: encrypt-then-MAC only with a CBC suite.
 	c.encryptThenMAC = ch.EncryptThenMAC && suite.cbc()
 	sh.EncryptThenMAC = c.encryptThenMAC
@@ -356,6 +359,10 @@ func (c *Conn) pickCertificate(ch *messages.ClientHello, suite *cipherSuite) (*C
 		if cert.Leaf == nil || cert.PrivateKey == nil || authOfKey(cert.Leaf.PublicKey) != suite.auth {
 			continue
 		}
+		if cert.MustMatchIssuer && !chainMatchesNames(cert, clientHelloCAs(ch)) {
+			err = errNoMatchingIssuer
+			continue
+		}
 		if g := groupOfKey(cert.Leaf.PublicKey); g != 0 && ch.SupportedGroups != nil && !slices.Contains(ch.SupportedGroups, g) {
 			err = errNoCertificateCurve
 			continue // RFC 8422, Section 5.1: the client must support the curve
@@ -407,7 +414,9 @@ func (c *Conn) certificateRequest() *messages.CertificateRequest {
 		CertificateTypes:    []uint8{1, 64}, // rsa_sign, ecdsa_sign
 		SignatureAlgorithms: slices.Clone(c.cfg.sigSchemes()),
 	}
-	if c.cfg.ClientCAs != nil && c.cfg.ClientAuth >= VerifyClientCertIfGiven {
+	if c.cfg.ClientCANames != nil {
+		cr.CertificateAuthorities = cloneNames(c.cfg.ClientCANames)
+	} else if c.cfg.ClientCAs != nil && c.cfg.ClientAuth >= VerifyClientCertIfGiven {
 		//lint:ignore SA1019 the pool is the caller's own, not the system pool
 		cr.CertificateAuthorities = c.cfg.ClientCAs.Subjects() //nolint:staticcheck
 	}

@@ -41,7 +41,8 @@ type ClientSession struct {
 	ticket    []byte
 	sessionID []byte
 	state     sessionState
-	verified  bool // the chain passed verification, not InsecureSkipVerify
+	verified  bool     // the chain passed verification, not InsecureSkipVerify
+	scts      [][]byte // the server's SCTs in the full handshake
 }
 
 // sessionState is the resumable part of a connection.

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/cpu"
 
 	"github.com/sanstls/sanstls/machine"
+	"github.com/sanstls/sanstls/messages"
 )
 
 // hasAESHardware mirrors BoringSSL's EVP_has_aes_hardware for
@@ -39,6 +40,12 @@ func checkHandshake(o *options, mc *machine.Conn, v *verifier, tr *tracer, creds
 		if err := checkPeerCertFile(o.expectPeerCertFile, st); err != nil {
 			return err
 		}
+	}
+	if o.expectSCTList != nil && !bytes.Equal(o.expectSCTList, messages.AppendSCTList(nil, st.SignedCertificateTimestamps)) {
+		return fmt.Errorf("SCT list mismatch")
+	}
+	if o.expectClientCAList != nil && !slices.EqualFunc(o.expectClientCAList, st.RequestedCAs, bytes.Equal) {
+		return fmt.Errorf("client CA list mismatch")
 	}
 	if o.expectServerName != "" && st.ServerName != o.expectServerName {
 		return fmt.Errorf("servername mismatch (got %s; want %s)", st.ServerName, o.expectServerName)

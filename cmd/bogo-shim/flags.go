@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,6 +30,8 @@ type credential struct {
 	certFile, keyFile string
 	signingPrefs      []uint16
 	ocspResponse      []byte
+	mustMatchIssuer   bool
+	sctList           []byte
 }
 
 // options is the configuration of one connection.
@@ -81,6 +84,11 @@ type options struct {
 	enableOCSPStapling   bool
 	declineOCSPCallback  bool
 	failOCSPCallback     bool
+	clientCAList         [][]byte // -use-client-ca-list; nil when unset
+	enableSCTs           bool
+	enableGREASE         bool
+	expectSCTList        []byte   // serialized SignedCertificateTimestampList
+	expectClientCAList   [][]byte // -expect-client-ca-list; nil when unset
 
 	// Exporter.
 	exportKeyingMaterial int
@@ -282,9 +290,9 @@ var flagTable = map[string]flagSpec{
 	"-key-file":                    stringFlag(func(o *options, v string) { o.cred().keyFile = v }),
 	"-signing-prefs":               u16Flag(func(o *options, v uint16) { o.cred().signingPrefs = append(o.cred().signingPrefs, v) }),
 	"-ocsp-response":               base64Flag(func(o *options, v []byte) { o.cred().ocspResponse = v }),
-	"-signed-cert-timestamps":      unimplemented(true),
+	"-signed-cert-timestamps":      base64Flag(func(o *options, v []byte) { o.cred().sctList = v }),
 	"-delegated-credential":        unimplemented(true),
-	"-must-match-issuer":           unimplemented(false),
+	"-must-match-issuer":           boolFlag(func(o *options) { o.cred().mustMatchIssuer = true }),
 	"-pake-context":                unimplemented(true),
 	"-pake-client-id":              unimplemented(true),
 	"-pake-server-id":              unimplemented(true),
@@ -308,7 +316,7 @@ var flagTable = map[string]flagSpec{
 	"-allow-unknown-alpn-protos": unimplemented(false),
 	"-max-cert-list":             intFlag(func(o *options, v int) { o.maxCertList = v }),
 	"-max-send-fragment":         intFlag(func(o *options, v int) { o.maxSendFragment = v }),
-	"-enable-grease":             unimplemented(false),
+	"-enable-grease":             boolFlag(func(o *options) { o.enableGREASE = true }),
 	"-permute-extensions":        unimplemented(false),
 	"-jdk11-workaround":          unimplemented(false),
 	"-psk":                       unimplemented(true),
@@ -333,15 +341,15 @@ var flagTable = map[string]flagSpec{
 	"-fail-cert-callback":               unimplemented(false),
 	"-expect-key-usage-invalid":         unimplemented(false),
 	"-ignore-rsa-key-usage":             unimplemented(false),
-	"-use-client-ca-list":               unimplemented(true),
-	"-expect-client-ca-list":            unimplemented(true),
+	"-use-client-ca-list":               {param: true, set: setCAList(func(o *options) *[][]byte { return &o.clientCAList })},
+	"-expect-client-ca-list":            {param: true, set: setCAList(func(o *options) *[][]byte { return &o.expectClientCAList })},
 	"-enable-ocsp-stapling":             boolFlag(func(o *options) { o.enableOCSPStapling = true }),
 	"-use-ocsp-callback":                ignored(false), // the default callback accepts
 	"-set-ocsp-in-callback":             ignored(false), // same staple, set earlier
 	"-decline-ocsp-callback":            boolFlag(func(o *options) { o.declineOCSPCallback = true }),
 	"-fail-ocsp-callback":               boolFlag(func(o *options) { o.failOCSPCallback = true }),
-	"-enable-signed-cert-timestamps":    unimplemented(false),
-	"-expect-signed-cert-timestamps":    unimplemented(true),
+	"-enable-signed-cert-timestamps":    boolFlag(func(o *options) { o.enableSCTs = true }),
+	"-expect-signed-cert-timestamps":    base64Flag(func(o *options, v []byte) { o.expectSCTList = v }),
 	"-retain-only-sha256-client-cert":   unimplemented(false),
 	"-expect-sha256-client-cert":        unimplemented(false),
 	"-install-cert-compression-algs":    unimplemented(false),
@@ -395,12 +403,11 @@ var flagTable = map[string]flagSpec{
 	"-expect-not-resumable-across-names": unimplemented(false),
 
 	// Renegotiation (machine: Config.Renegotiation, client side only, as
-	// BoringSSL's). The machine cannot ignore a HelloRequest silently, nor
-	// wait for the application to trigger the renegotiation it asks for.
+	// BoringSSL's), including its "ignore" and "explicit" modes.
 	"-renegotiate-once":                     boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateOnceAsClient }),
 	"-renegotiate-freely":                   boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateFreelyAsClient }),
-	"-renegotiate-ignore":                   unimplemented(false),
-	"-renegotiate-explicit":                 unimplemented(false),
+	"-renegotiate-ignore":                   boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateIgnore }),
+	"-renegotiate-explicit":                 boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateExplicit }),
 	"-forbid-renegotiation-after-handshake": boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateNever }),
 
 	// False Start, NPN, Channel ID, ALPS, early data, TLS 1.3, QUIC, ECH,
@@ -450,6 +457,25 @@ var flagTable = map[string]flagSpec{
 	"-expect-peer-available-trust-anchors": unimplemented(true),
 	"-requested-trust-anchors":             unimplemented(true),
 	"-no-server-name-ack":                  unimplemented(false), // machine servers always acknowledge a name they used
+}
+
+// setCAList parses a list of DER names as BoringSSL's shim takes it: hex
+// values separated by commas, or "<NULL>" / "<EMPTY>" for an empty list.
+func setCAList(field func(o *options) *[][]byte) func(o *options, name, v string) error {
+	return func(o *options, name, v string) error {
+		list := [][]byte{}
+		if v != "<NULL>" && v != "<EMPTY>" {
+			for _, h := range strings.Split(v, ",") {
+				b, err := hex.DecodeString(h)
+				if err != nil {
+					return fmt.Errorf("flag %s: bad hex: %v", name, err)
+				}
+				list = append(list, b)
+			}
+		}
+		*field(o) = list
+		return nil
+	}
 }
 
 func setShimID(o *options, name, v string) error {

@@ -152,8 +152,10 @@ func runConnection(o *options, isResume bool, sess *sessions) (failure, error) {
 		err = checkRenegotiations(o, mc)
 	}
 	f.sawServerHello = tr.sawServerHello
-	f.ccsNext = tr.ccsNextBefore
-	f.postHandshake = tr.idleBefore
+	// A message the machine refuses on its header never reaches the
+	// tracer: then the tracer's current position is where it arrived.
+	f.ccsNext = tr.ccsNextBefore || tr.ccsNext
+	f.postHandshake = tr.idleBefore || tr.completed > 0 && !tr.renegotiating
 	f.renegotiating = tr.renegotiating
 	f.badPointFormats = tr.badPointFormats
 	f.proxyRequest = bytes.HasPrefix(t.head, []byte("CONNE"))

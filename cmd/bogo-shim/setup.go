@@ -9,7 +9,12 @@ import (
 	"time"
 
 	"github.com/sanstls/sanstls/machine"
+	"github.com/sanstls/sanstls/messages"
 )
+
+// errInvalidSCTList is a -signed-cert-timestamps value that is not a valid
+// SignedCertificateTimestampList.
+var errInvalidSCTList = errors.New("invalid SCT list")
 
 // Protocol versions as the runner writes them (decimal wire values).
 const (
@@ -84,6 +89,13 @@ func loadCredentials(o *options) ([]loadedCred, error) {
 		}
 		if !o.declineOCSPCallback {
 			cert.OCSPStaple = c.ocspResponse
+		}
+		cert.MustMatchIssuer = c.mustMatchIssuer
+		if c.sctList != nil {
+			// BoringSSL checks the list when it is configured.
+			if cert.SignedCertificateTimestamps, err = messages.ParseSCTList(c.sctList); err != nil {
+				return fmt.Errorf("credential %d: %w: %v", number, errInvalidSCTList, err)
+			}
 		}
 		out = append(out, loadedCred{number: number, cert: cert, prefs: c.signingPrefs})
 		return nil
@@ -201,6 +213,7 @@ func buildConfig(o *options, creds []loadedCred, v *verifier, tr *tracer) (*mach
 		case o.selectALPN != "":
 			cfg.NextProtos = []string{o.selectALPN}
 		}
+		cfg.ClientCANames = o.clientCAList
 		switch {
 		case o.verifyPeer:
 			cfg.ClientAuth = machine.VerifyClientCertIfGiven
@@ -209,6 +222,8 @@ func buildConfig(o *options, creds []loadedCred, v *verifier, tr *tracer) (*mach
 		}
 	} else {
 		cfg.ServerName = o.hostName
+		cfg.RequestSCTs = o.enableSCTs
+		cfg.EnableGREASE = o.enableGREASE
 		cfg.NextProtos = o.advertiseALPN
 		cfg.Renegotiation = o.renegotiation
 	}

@@ -115,6 +115,16 @@ func (t *transport) process(stopAtDone bool) error {
 				if rerr != nil {
 					return rerr
 				}
+			case machine.EventRenegotiationRequested:
+				// -renegotiate-explicit: BoringSSL's shim answers
+				// SSL_ERROR_WANT_RENEGOTIATE with SSL_renegotiate.
+				out, rerr := t.mc.Renegotiate(t.out[:0])
+				if werr := t.write(out); werr != nil && rerr == nil {
+					rerr = werr
+				}
+				if rerr != nil {
+					return rerr
+				}
 			case machine.EventWarningAlert:
 				// Warning alerts other than close_notify are ignored, as
 				// BoringSSL does (the machine caps how many in a row).
