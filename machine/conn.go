@@ -444,8 +444,8 @@ func (c *Conn) processHandshakeBuffer() error {
 	off := 0
 	defer func() {
 		c.hsBuf = c.hsBuf[:copy(c.hsBuf, c.hsBuf[off:])]
-		if len(c.hsBuf) == 0 && cap(c.hsBuf) > 1<<15 {
-			c.hsBuf = nil // do not keep a large buffer after the handshake
+		if len(c.hsBuf) == 0 && (cap(c.hsBuf) > 1<<15 || c.state == nil) {
+			c.hsBuf = nil // keep no large buffer, and none between handshakes
 		}
 	}()
 	for !c.paused && c.err == nil {
@@ -515,7 +515,7 @@ func (c *Conn) handleMessage(raw []byte) error {
 			return wrapf(errUnexpectedMessage, "%v after the handshake", msg.Type())
 		}
 	}
-	c.transcript = append(c.transcript, raw...)
+	c.addTranscript(raw)
 	c.lastMsgLen = len(raw)
 	next, err := c.state.handle(c, msg)
 	if err != nil {
