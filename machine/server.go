@@ -536,7 +536,7 @@ func (st *serverExpectCertificateVerify) handle(c *Conn, msg messages.Message) (
 	}
 	// RFC 5246, Section 7.4.8: the signature covers every handshake message
 	// up to, not including, this one.
-	signed := c.transcript[:len(c.transcript)-c.lastMsgLen]
+	signed := c.transcript[:len(c.transcript)-int(c.lastMsgLen)]
 	if err := c.verifySigned(st.hs.clientCert.PublicKey, cv.Signature, signed); err != nil {
 		return nil, err
 	}

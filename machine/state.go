@@ -72,7 +72,7 @@ type finishedVerified struct{ _ byte }
 // and is not covered.
 func (c *Conn) verifyFinished(m *messages.Finished) (finishedVerified, error) {
 	var th [64]byte
-	want := keys.FinishedVerifyData(c.suite.hash, c.masterSecret, !c.isClient, c.transcriptHash(&th, c.suite.hash, c.lastMsgLen))
+	want := keys.FinishedVerifyData(c.suite.hash, c.masterSecret, !c.isClient, c.transcriptHash(&th, c.suite.hash, int(c.lastMsgLen)))
 	if len(m.VerifyData) != len(want) {
 		return finishedVerified{}, errBadFinishedLength
 	}
@@ -142,6 +142,7 @@ func (c *Conn) completeHandshake(_ finishedVerified) {
 	if c.renegotiating {
 		c.renegotiations++
 		c.renegotiating = false
+		c.csBeforeReneg, c.randomsBeforeReneg = nil, nil
 	}
 	c.inCCSWindow = false
 	c.handshakeDone = true
