@@ -7,7 +7,8 @@ const (
 	// EventNone means the queue is empty.
 	EventNone EventKind = iota
 	// EventHandshakeDone reports a completed handshake; State() now
-	// describes the connection.
+	// describes the connection. With Config.DropPeerCertificates its Peer
+	// holds the peer's chain, which State() no longer does.
 	EventHandshakeDone
 	// EventAppData carries received application data in Data, which aliases
 	// the caller's input buffer and is valid until the next call on the Conn.
@@ -45,7 +46,7 @@ type Event struct {
 	Kind  EventKind
 	Alert Alert      // EventWarningAlert
 	Data  []byte     // EventAppData
-	Peer  *PeerCerts // EventVerifyPeer
+	Peer  *PeerCerts // EventVerifyPeer; EventHandshakeDone with Config.DropPeerCertificates
 }
 
 // eventQueue is a FIFO of events: a small ring inside the Conn, since the

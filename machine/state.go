@@ -152,7 +152,32 @@ func (c *Conn) completeHandshake(_ finishedVerified) {
 	c.cs.CipherSuite = c.suite.id
 	c.cs.Renegotiations = c.renegotiations
 	c.cs.TLSUnique = c.tlsUnique()
-	c.events.push(Event{Kind: EventHandshakeDone})
+	done := Event{Kind: EventHandshakeDone}
+	if c.cfg.DropPeerCertificates {
+		done.Peer = c.handOutPeerCertificates()
+	}
+	c.events.push(done)
+}
+
+// handOutPeerCertificates implements Config.DropPeerCertificates: the
+// peer's chain leaves ConnectionState and is returned, for the
+// EventHandshakeDone that reports it once. A client that may renegotiate
+// keeps the leaf, which the next handshake must present again.
+func (c *Conn) handOutPeerCertificates() *PeerCerts {
+	certs := c.cs.PeerCertificates
+	if len(certs) == 0 {
+		return nil
+	}
+	pc := &PeerCerts{Certificates: certs, Chain: make([][]byte, len(certs)), ServerName: c.cs.ServerName,
+		OCSP: c.cs.OCSPResponse, IsClient: c.isClient}
+	for i, cert := range certs {
+		pc.Chain[i] = cert.Raw
+	}
+	c.cs.PeerCertificates, c.cs.VerifiedChains = nil, nil
+	if c.isClient && c.cfg.Renegotiation != RenegotiateNever {
+		c.cs.PeerCertificates = certs[:1:1]
+	}
+	return pc
 }
 
 // ExportKeyingMaterial derives keying material per RFC 5705. It requires a
