@@ -197,9 +197,9 @@ type Config struct {
 	// a handshake completes: EventHandshakeDone carries them once, in Peer,
 	// and ConnectionState then has no PeerCertificates or VerifiedChains (a
 	// client that may renegotiate keeps the leaf, which a renegotiation must
-	// present again). By default they are kept, as crypto/tls does; parsed
-	// certificates are shared between Conns through a bounded process-wide
-	// cache, so many connections to one peer hold one copy either way.
+	// present again). By default they are kept, as crypto/tls does; with a
+	// CertCache, parsed certificates are shared between Conns, so many
+	// connections to one peer hold one copy either way.
 	DropPeerCertificates bool
 
 	// MaxHandshakeSize caps a single handshake message. 0 means 65536, with
