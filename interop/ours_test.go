@@ -243,7 +243,7 @@ type suiteCase struct {
 func defaultSuites(t *testing.T) []suiteCase {
 	t.Helper()
 	var out []suiteCase
-	for _, id := range machine.DefaultCipherSuites {
+	for _, id := range machine.DefaultCipherSuites() {
 		sc := suiteCase{id: id, name: machine.CipherSuiteName(id)}
 		for _, info := range machine.SupportedCipherSuites() {
 			if info.ID == id {

@@ -6,8 +6,8 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
-	_ "crypto/sha256" // register SHA-256 for crypto.Hash.New
-	_ "crypto/sha512" // register SHA-384 and SHA-512 for crypto.Hash.New
+	"crypto/sha256" // also registers SHA-256 for crypto.Hash.New
+	"crypto/sha512" // also registers SHA-384 and SHA-512 for crypto.Hash.New
 	"errors"
 	"fmt"
 	"io"
@@ -254,6 +254,15 @@ func Verify(pub crypto.PublicKey, scheme uint16, msg, sig []byte) error {
 
 // sigDigest hashes msg with h, one of the SHA-2 hashes linked in above.
 func sigDigest(h crypto.Hash, msg []byte) []byte {
+	// One-shot sums for the common hashes need no hash state on the heap.
+	switch h {
+	case crypto.SHA256:
+		sum := sha256.Sum256(msg)
+		return sum[:]
+	case crypto.SHA384:
+		sum := sha512.Sum384(msg)
+		return sum[:]
+	}
 	d := h.New()
 	d.Write(msg)
 	return d.Sum(nil)

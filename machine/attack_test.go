@@ -1084,7 +1084,7 @@ func rawHello(seed string) *messages.ClientHello {
 		ServerName:                   "example.com",
 		SupportedGroups:              []messages.NamedGroup{messages.GroupX25519, messages.GroupP256},
 		SupportedPoints:              []uint8{messages.PointFormatUncompressed},
-		SignatureAlgorithms:          slices.Clone(machine.DefaultSignatureSchemes),
+		SignatureAlgorithms:          slices.Clone(machine.DefaultSignatureSchemes()),
 		ExtendedMasterSecret:         true,
 		SecureRenegotiationSupported: true,
 	}

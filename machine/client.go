@@ -29,6 +29,7 @@ import (
 	"io"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sanstls/sanstls/keys"
@@ -54,12 +55,22 @@ type clientHandshake struct {
 	resumeChains [][]*x509.Certificate // the offered session's chain, verified again
 }
 
+// Single-value lists of every ClientHello; messages only read them.
+var (
+	onlyNullCompression    = []uint8{messages.CompressionNull}
+	onlyUncompressedPoints = []uint8{messages.PointFormatUncompressed}
+)
+
 // hostnameForSNI returns the name to send in server_name: IP literals are not
 // sent (RFC 6066, Section 3: "Literal IPv4 and IPv6 addresses are not
 // permitted in HostName").
 func hostnameForSNI(name string) string {
-	if _, err := netip.ParseAddr(name); err == nil {
-		return ""
+	// A name with a character outside [0-9.] and no colon is no IP
+	// literal; ParseAddr is skipped, and so is the error it allocates.
+	if strings.Contains(name, ":") || strings.Trim(name, "0123456789.") == "" {
+		if _, err := netip.ParseAddr(name); err == nil {
+			return ""
+		}
 	}
 	for len(name) > 0 && name[len(name)-1] == '.' {
 		name = name[:len(name)-1]
@@ -75,13 +86,13 @@ func clientStart(c *Conn) (handshakeState, error) {
 	hello := &messages.ClientHello{
 		Version:                      messages.VersionTLS12,
 		Random:                       c.clientRandom,
-		CompressionMethods:           []uint8{messages.CompressionNull},
+		CompressionMethods:           onlyNullCompression,
 		HasExtensions:                true,
 		ServerName:                   hostnameForSNI(cfg.ServerName),
 		StatusRequest:                true,
 		SupportedGroups:              cfg.offeredGroups(),
-		SupportedPoints:              []uint8{messages.PointFormatUncompressed},
-		SignatureAlgorithms:          slices.Clone(cfg.sigSchemes()),
+		SupportedPoints:              onlyUncompressedPoints,
+		SignatureAlgorithms:          cfg.sigSchemes(), // read only, like the Config
 		ExtendedMasterSecret:         true,
 		SecureRenegotiationSupported: true, // RFC 5746, Section 3.4
 		PaddingLen:                   -1,

@@ -233,6 +233,15 @@ type Config struct {
 	// staples nothing; an error aborts the handshake with internal_error.
 	GetOCSPStaple func(cert *Certificate, serverName string) ([]byte, error)
 
+	// DropPeerCertificates makes a Conn forget the peer's certificates when
+	// a handshake completes: EventHandshakeDone carries them once, in Peer,
+	// and ConnectionState then has no PeerCertificates or VerifiedChains (a
+	// client that may renegotiate keeps the leaf, which a renegotiation must
+	// present again). By default they are kept, as crypto/tls does; with a
+	// CertCache, parsed certificates are shared between Conns, so many
+	// connections to one peer hold one copy either way.
+	DropPeerCertificates bool
+
 	// MaxHandshakeSize caps a single handshake message. 0 means 65536, with
 	// Certificate messages allowed 4 times that; an explicit value applies
 	// to every message.
@@ -330,7 +339,7 @@ func (cfg *Config) sigSchemes() []SignatureScheme {
 	if len(cfg.SignatureSchemes) > 0 {
 		return cfg.SignatureSchemes
 	}
-	return DefaultSignatureSchemes
+	return defaultSignatureSchemes
 }
 
 func (cfg *Config) maxHandshake() int {
@@ -342,8 +351,8 @@ func (cfg *Config) maxHandshake() int {
 
 var defaultGroups = []Group{X25519, CurveP256, CurveP384}
 
-// DefaultSignatureSchemes is the default preference list of what we
-// advertise and accept. It has no SHA-1 or MD5 scheme (RFC 9155).
+// DefaultSignatureSchemes returns the default preference list of what we
+// advertise and accept, as a fresh copy: changing it changes nothing else. It has no SHA-1 or MD5 scheme (RFC 9155).
 //
 // It has no ECDSA-P521-SHA512 either, to match the default groups: P-521 is
 // opt-in as a whole. In TLS 1.2 a server's ECDSA key must be on a curve the
@@ -351,7 +360,9 @@ var defaultGroups = []Group{X25519, CurveP256, CurveP384}
 // without offering P-521 would accept nothing but client certificates. To
 // use P-521, list CurveP521 in Config.Groups and SignatureECDSAP521SHA512 in
 // Config.SignatureSchemes (BoringSSL has the same defaults).
-var DefaultSignatureSchemes = []SignatureScheme{
+func DefaultSignatureSchemes() []SignatureScheme { return slices.Clone(defaultSignatureSchemes) }
+
+var defaultSignatureSchemes = []SignatureScheme{
 	messages.SignatureECDSAP256SHA256,
 	messages.SignatureECDSAP384SHA384,
 	messages.SignatureEd25519,
@@ -367,4 +378,4 @@ var DefaultSignatureSchemes = []SignatureScheme{
 // Certificate.SignatureSchemes nor Config.SignatureSchemes is set: the
 // defaults, plus the one scheme of a P-521 key (which only a peer that
 // offered P-521 and asked for ECDSA-P521-SHA512 will see).
-var defaultSigningSchemes = append(slices.Clone(DefaultSignatureSchemes), messages.SignatureECDSAP521SHA512)
+var defaultSigningSchemes = append(slices.Clone(defaultSignatureSchemes), messages.SignatureECDSAP521SHA512)

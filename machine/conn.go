@@ -31,8 +31,7 @@ const minRSABits = 2048
 // A Conn is one side of a TLS 1.2 connection. See the package documentation
 // for the calling convention. It is not safe for concurrent use.
 type Conn struct {
-	cfg      *Config
-	isClient bool
+	cfg *Config
 
 	// Record protection per direction; nil is the null cipher of the first
 	// handshake. pending* are installed by ChangeCipherSpec.
@@ -42,29 +41,30 @@ type Conn struct {
 	// state is the current handshake state; nil when no handshake runs.
 	state      handshakeState
 	transcript []byte // handshake messages as sent and received, this handshake
-	lastMsgLen int    // length of the received message being handled (last in transcript)
 	hsBuf      []byte // received handshake bytes not yet forming a message
-	hsRest     int    // bytes in hsBuf after the message being handled
 	hsOut      []byte // handshake bytes queued for the next flush
 	dst        []byte // output of the method call in progress
 
+	isClient                bool
 	started, handshakeDone  bool
 	closeSent, peerClosed   bool
 	closeReported           bool
 	paused                  bool // waiting for ResolveVerify
 	versionKnown            bool // records must now carry TLS 1.2
-	warnRun                 int
-	need                    int
+	encryptThenMAC          bool // RFC 7366 negotiated (CBC suites only)
+	inCCSWindow             bool // between the peer's ChangeCipherSpec and Finished
+	renegotiating           bool // a handshake after the first is running
+	hsMore                  bool // hsBuf holds bytes after the message being handled
+	warnRun                 int32
+	need                    int32 // see NeedBytes
+	lastMsgLen              int32 // length of the received message being handled (last in transcript)
 	err                     error
 	events                  eventQueue
 	clientFinished          []byte // verify_data of the last handshake (RFC 5746)
 	serverFinished          []byte
-	encryptThenMAC          bool // RFC 7366 negotiated (CBC suites only)
-	inCCSWindow             bool // between the peer's ChangeCipherSpec and Finished
-	renegotiating           bool // a handshake after the first is running
-	renegotiations          int  // completed renegotiations
-	csBeforeReneg           ConnectionState
-	randomsBeforeReneg      [2][32]byte
+	renegotiations          int              // completed renegotiations
+	csBeforeReneg           *ConnectionState // while renegotiating: restored if declined
+	randomsBeforeReneg      *[2][32]byte
 	masterSecret            []byte
 	clientRandom            [32]byte
 	serverRandom            [32]byte
@@ -214,7 +214,7 @@ func (c *Conn) NextEvent() Event { return c.events.pop() }
 
 // NeedBytes returns how many more bytes the partial record left unconsumed by
 // the last Receive needs before it can be processed (0 if unknown).
-func (c *Conn) NeedBytes() int { return c.need }
+func (c *Conn) NeedBytes() int { return int(c.need) }
 
 // HandshakeComplete reports whether a handshake has completed.
 func (c *Conn) HandshakeComplete() bool { return c.handshakeDone }
@@ -247,7 +247,7 @@ func (c *Conn) Receive(dst, in []byte) (out []byte, n int, err error) {
 		}
 		hdr, ok := messages.ParseRecordHeader(rest)
 		if !ok {
-			c.need = messages.RecordHeaderLen - len(rest)
+			c.need = int32(messages.RecordHeaderLen - len(rest))
 			break
 		}
 		if herr := c.checkHeader(hdr); herr != nil {
@@ -256,7 +256,7 @@ func (c *Conn) Receive(dst, in []byte) (out []byte, n int, err error) {
 		}
 		total := messages.RecordHeaderLen + int(hdr.Length)
 		if len(rest) < total {
-			c.need = total - len(rest)
+			c.need = int32(total - len(rest))
 			break
 		}
 		n += total
@@ -454,8 +454,8 @@ func (c *Conn) processHandshakeBuffer() error {
 	off := 0
 	defer func() {
 		c.hsBuf = c.hsBuf[:copy(c.hsBuf, c.hsBuf[off:])]
-		if len(c.hsBuf) == 0 && cap(c.hsBuf) > 1<<15 {
-			c.hsBuf = nil // do not keep a large buffer after the handshake
+		if len(c.hsBuf) == 0 && (cap(c.hsBuf) > 1<<15 || c.state == nil) {
+			c.hsBuf = nil // keep no large buffer, and none between handshakes
 		}
 	}()
 	for !c.paused && c.err == nil {
@@ -481,7 +481,7 @@ func (c *Conn) processHandshakeBuffer() error {
 		}
 		raw := bytes.Clone(c.hsBuf[off : off+total])
 		off += total
-		c.hsRest = len(c.hsBuf) - off
+		c.hsMore = len(c.hsBuf) > off
 		if err := c.handleMessage(raw); err != nil {
 			return err
 		}
@@ -525,8 +525,8 @@ func (c *Conn) handleMessage(raw []byte) error {
 			return wrapf(errUnexpectedMessage, "%v after the handshake", msg.Type())
 		}
 	}
-	c.transcript = append(c.transcript, raw...)
-	c.lastMsgLen = len(raw)
+	c.addTranscript(raw)
+	c.lastMsgLen = int32(len(raw))
 	next, err := c.state.handle(c, msg)
 	if err != nil {
 		return err
@@ -536,7 +536,7 @@ func (c *Conn) handleMessage(raw []byte) error {
 	// A message that ends the peer's flight (we answer it, or it completes
 	// the handshake) must end the bytes the peer sent in that flight too:
 	// leftovers would be processed under the wrong keys or state.
-	if (len(c.hsOut) > 0 || next == nil) && c.hsRest > 0 {
+	if (len(c.hsOut) > 0 || next == nil) && c.hsMore {
 		return errExcessHandshakeData
 	}
 	return c.flush()
@@ -583,16 +583,19 @@ func (c *Conn) Renegotiate(dst []byte) ([]byte, error) {
 func (c *Conn) beginRenegotiation() {
 	c.renegotiating = true
 	c.transcript = nil
-	c.csBeforeReneg = c.cs
-	c.randomsBeforeReneg = [2][32]byte{c.clientRandom, c.serverRandom}
+	// Kept behind pointers: only a renegotiation pays for the snapshot.
+	cs := c.cs
+	c.csBeforeReneg = &cs
+	c.randomsBeforeReneg = &[2][32]byte{c.clientRandom, c.serverRandom}
 }
 
 // abandonRenegotiation returns to the connection as it was before a
 // declined renegotiation: state, and the randoms the exporter uses.
 func (c *Conn) abandonRenegotiation() {
 	c.state, c.renegotiating = nil, false
-	c.cs = c.csBeforeReneg
+	c.cs = *c.csBeforeReneg
 	c.clientRandom, c.serverRandom = c.randomsBeforeReneg[0], c.randomsBeforeReneg[1]
+	c.csBeforeReneg, c.randomsBeforeReneg = nil, nil
 }
 
 // renegotiationInfo is the ServerHello's renegotiated_connection: empty

@@ -7,7 +7,8 @@ const (
 	// EventNone means the queue is empty.
 	EventNone EventKind = iota
 	// EventHandshakeDone reports a completed handshake; State() now
-	// describes the connection.
+	// describes the connection. With Config.DropPeerCertificates its Peer
+	// holds the peer's chain, which State() no longer does.
 	EventHandshakeDone
 	// EventAppData carries received application data in Data, which aliases
 	// the caller's input buffer and is valid until the next call on the Conn.
@@ -49,23 +50,26 @@ func (k EventKind) String() string {
 // only until the next method call on the Conn.
 type Event struct {
 	Kind  EventKind
-	Data  []byte     // EventAppData
 	Alert Alert      // EventWarningAlert
-	Peer  *PeerCerts // EventVerifyPeer
+	Data  []byte     // EventAppData
+	Peer  *PeerCerts // EventVerifyPeer; EventHandshakeDone with Config.DropPeerCertificates
 }
 
-// eventQueue is a fixed ring of events: the machine never queues more than a
-// few events before Receive returns.
+// eventQueue is a FIFO of events: a small ring inside the Conn, since the
+// machine rarely queues more than one event before Receive returns, and a
+// spill slice behind it so that no event is ever dropped.
 type eventQueue struct {
-	buf        [8]Event
-	head, size int
+	buf        [2]Event
+	head, size uint8   // the ring: size events from buf[head]
+	spill      []Event // events queued after a full ring, oldest first
 }
 
 func (q *eventQueue) push(e Event) bool {
-	if q.size == len(q.buf) {
-		return false
+	if int(q.size) == len(q.buf) {
+		q.spill = append(q.spill, e)
+		return true
 	}
-	q.buf[(q.head+q.size)%len(q.buf)] = e
+	q.buf[(int(q.head)+int(q.size))%len(q.buf)] = e
 	q.size++
 	return true
 }
@@ -76,8 +80,18 @@ func (q *eventQueue) pop() Event {
 	}
 	e := q.buf[q.head]
 	q.buf[q.head] = Event{}
-	q.head = (q.head + 1) % len(q.buf)
+	q.head = uint8((int(q.head) + 1) % len(q.buf))
 	q.size--
+	if len(q.spill) > 0 {
+		// The ring has room again: its oldest spilled event moves in.
+		q.buf[(int(q.head)+int(q.size))%len(q.buf)] = q.spill[0]
+		q.size++
+		q.spill[0] = Event{}
+		q.spill = q.spill[1:]
+		if len(q.spill) == 0 {
+			q.spill = nil
+		}
+	}
 	return e
 }
 

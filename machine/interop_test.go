@@ -164,7 +164,7 @@ const interopBytes = 1 << 20
 // TestInteropCryptoTLSServer runs our client against crypto/tls servers.
 func TestInteropCryptoTLSServer(t *testing.T) {
 	p := getPKI(t)
-	for _, suite := range machine.DefaultCipherSuites {
+	for _, suite := range machine.DefaultCipherSuites() {
 		for _, group := range []machine.Group{machine.X25519, machine.CurveP256, machine.CurveP384} {
 			name := machine.CipherSuiteName(suite)
 			cert := p.tlsECDSA
@@ -266,7 +266,7 @@ func checkEcho(t *testing.T, d *netDriver) {
 // TestInteropCryptoTLSClient runs crypto/tls clients against our server.
 func TestInteropCryptoTLSClient(t *testing.T) {
 	p := getPKI(t)
-	for _, suite := range machine.DefaultCipherSuites {
+	for _, suite := range machine.DefaultCipherSuites() {
 		for _, group := range []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384} {
 			name := machine.CipherSuiteName(suite)
 			t.Run(fmt.Sprintf("%s/%v", name, group), func(t *testing.T) {

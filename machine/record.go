@@ -56,14 +56,29 @@ func (c *Conn) writeHandshake(m messages.Message) error {
 	if err != nil {
 		return err
 	}
-	c.transcript = append(c.transcript, raw...)
+	c.addTranscript(raw)
+	if c.hsOut == nil {
+		c.hsOut = make([]byte, 0, max(1024, len(raw))) // grows at most once for most flights
+	}
 	c.hsOut = append(c.hsOut, raw...)
 	c.trace(true, messages.ContentTypeHandshake, raw)
 	return nil
 }
 
+// addTranscript appends a handshake message to the transcript. A new
+// transcript starts with room for a typical full handshake, so that it
+// grows at most once or twice.
+func (c *Conn) addTranscript(raw []byte) {
+	if c.transcript == nil {
+		c.transcript = make([]byte, 0, max(2048, len(raw)))
+	}
+	c.transcript = append(c.transcript, raw...)
+}
+
 // flush writes queued handshake bytes as records, coalescing messages and
-// fragmenting at MaxPlaintext (or Config.MaxSendFragment).
+// fragmenting at MaxPlaintext (or Config.MaxSendFragment). With no handshake
+// running the queue's buffer is dropped: an idle connection holds no
+// handshake buffers.
 func (c *Conn) flush() error {
 	p := c.hsOut
 	max := c.cfg.maxSendFragment()
@@ -78,6 +93,9 @@ func (c *Conn) flush() error {
 		p = p[len(chunk):]
 	}
 	c.hsOut = c.hsOut[:0]
+	if c.state == nil {
+		c.hsOut = nil
+	}
 	return nil
 }
 

@@ -353,6 +353,7 @@ func (c *Conn) pickGroup(ch *messages.ClientHello, kx keyExchange) (Group, bool)
 func (c *Conn) pickCertificate(ch *messages.ClientHello, suite *cipherSuite) (*Certificate, SignatureScheme, error) {
 	var fallback *Certificate
 	var fallbackScheme SignatureScheme
+	namesChecked := false
 	err := errNoCertificate
 	for i := range c.certs {
 		cert := &c.certs[i]
@@ -380,11 +381,24 @@ func (c *Conn) pickCertificate(ch *messages.ClientHello, suite *cipherSuite) (*C
 				continue
 			}
 		}
-		if ch.ServerName == "" || cert.Leaf.VerifyHostname(ch.ServerName) == nil {
+		if ch.ServerName == "" {
 			return cert, scheme, nil
 		}
+		// The first usable certificate whose name matches wins, else the
+		// first usable one. Names are checked only once a second usable
+		// certificate shows up: with one, the name changes nothing.
 		if fallback == nil {
 			fallback, fallbackScheme = cert, scheme
+			continue
+		}
+		if !namesChecked {
+			namesChecked = true
+			if fallback.Leaf.VerifyHostname(ch.ServerName) == nil {
+				return fallback, fallbackScheme, nil
+			}
+		}
+		if cert.Leaf.VerifyHostname(ch.ServerName) == nil {
+			return cert, scheme, nil
 		}
 	}
 	if fallback != nil {
@@ -531,7 +545,7 @@ func (st *serverExpectCertificateVerify) handle(c *Conn, msg messages.Message) (
 	}
 	// RFC 5246, Section 7.4.8: the signature covers every handshake message
 	// up to, not including, this one.
-	signed := c.transcript[:len(c.transcript)-c.lastMsgLen]
+	signed := c.transcript[:len(c.transcript)-int(c.lastMsgLen)]
 	if err := c.verifySigned(st.hs.clientCert.PublicKey, cv.Signature, signed); err != nil {
 		return nil, err
 	}

@@ -45,21 +45,22 @@ func (pausedState) handle(*Conn, messages.Message) (handshakeState, error) {
 }
 
 // transcriptHash hashes the handshake messages so far, minus the last
-// `exclude` bytes (the message being handled, when it must not be covered).
-func (c *Conn) transcriptHash(h crypto.Hash, exclude int) []byte {
+// `exclude` bytes (the message being handled, when it must not be covered),
+// into dst.
+func (c *Conn) transcriptHash(dst *[64]byte, h crypto.Hash, exclude int) []byte {
 	data := c.transcript[:len(c.transcript)-exclude]
 	// One-shot sums need no hash state on the heap.
 	switch h {
 	case crypto.SHA256:
-		sum := sha256.Sum256(data)
-		return sum[:]
+		*(*[32]byte)(dst[:32]) = sha256.Sum256(data)
+		return dst[:32]
 	case crypto.SHA384:
-		sum := sha512.Sum384(data)
-		return sum[:]
+		*(*[48]byte)(dst[:48]) = sha512.Sum384(data)
+		return dst[:48]
 	}
 	d := h.New()
 	d.Write(data)
-	return d.Sum(nil)
+	return d.Sum(dst[:0])
 }
 
 // finishedVerified is a proof token: only verifyFinished creates one, and
@@ -70,7 +71,8 @@ type finishedVerified struct{ _ byte }
 // constant time. The Finished message itself is the last transcript entry
 // and is not covered.
 func (c *Conn) verifyFinished(m *messages.Finished) (finishedVerified, error) {
-	want := keys.FinishedVerifyData(c.suite.hash, c.masterSecret, !c.isClient, c.transcriptHash(c.suite.hash, c.lastMsgLen))
+	var th [64]byte
+	want := keys.FinishedVerifyData(c.suite.hash, c.masterSecret, !c.isClient, c.transcriptHash(&th, c.suite.hash, int(c.lastMsgLen)))
 	if len(m.VerifyData) != len(want) {
 		return finishedVerified{}, errBadFinishedLength
 	}
@@ -87,7 +89,8 @@ func (c *Conn) verifyFinished(m *messages.Finished) (finishedVerified, error) {
 
 // writeFinished queues our Finished over the transcript so far.
 func (c *Conn) writeFinished() error {
-	vd := keys.FinishedVerifyData(c.suite.hash, c.masterSecret, c.isClient, c.transcriptHash(c.suite.hash, 0))
+	var th [64]byte
+	vd := keys.FinishedVerifyData(c.suite.hash, c.masterSecret, c.isClient, c.transcriptHash(&th, c.suite.hash, 0))
 	if c.isClient {
 		c.clientFinished = vd
 	} else {
@@ -110,7 +113,8 @@ func (c *Conn) writeCCSAndFinished() error {
 // negotiated.
 func (c *Conn) computeMasterSecret(preMaster []byte, ems bool) {
 	if ems {
-		c.masterSecret = keys.ExtendedMasterSecret(c.suite.hash, preMaster, c.transcriptHash(c.suite.hash, 0))
+		var th [64]byte
+		c.masterSecret = keys.ExtendedMasterSecret(c.suite.hash, preMaster, c.transcriptHash(&th, c.suite.hash, 0))
 	} else {
 		c.masterSecret = keys.MasterSecret(c.suite.hash, preMaster, c.clientRandom[:], c.serverRandom[:])
 	}
@@ -138,6 +142,7 @@ func (c *Conn) completeHandshake(_ finishedVerified) {
 	if c.renegotiating {
 		c.renegotiations++
 		c.renegotiating = false
+		c.csBeforeReneg, c.randomsBeforeReneg = nil, nil
 	}
 	c.inCCSWindow = false
 	c.handshakeDone = true
@@ -147,7 +152,32 @@ func (c *Conn) completeHandshake(_ finishedVerified) {
 	c.cs.CipherSuite = c.suite.id
 	c.cs.Renegotiations = c.renegotiations
 	c.cs.TLSUnique = c.tlsUnique()
-	c.events.push(Event{Kind: EventHandshakeDone})
+	done := Event{Kind: EventHandshakeDone}
+	if c.cfg.DropPeerCertificates {
+		done.Peer = c.handOutPeerCertificates()
+	}
+	c.events.push(done)
+}
+
+// handOutPeerCertificates implements Config.DropPeerCertificates: the
+// peer's chain leaves ConnectionState and is returned, for the
+// EventHandshakeDone that reports it once. A client that may renegotiate
+// keeps the leaf, which the next handshake must present again.
+func (c *Conn) handOutPeerCertificates() *PeerCerts {
+	certs := c.cs.PeerCertificates
+	if len(certs) == 0 {
+		return nil
+	}
+	pc := &PeerCerts{Certificates: certs, Chain: make([][]byte, len(certs)), ServerName: c.cs.ServerName,
+		OCSP: c.cs.OCSPResponse, IsClient: c.isClient}
+	for i, cert := range certs {
+		pc.Chain[i] = cert.Raw
+	}
+	c.cs.PeerCertificates, c.cs.VerifiedChains = nil, nil
+	if c.isClient && c.cfg.Renegotiation != RenegotiateNever {
+		c.cs.PeerCertificates = certs[:1:1]
+	}
+	return pc
 }
 
 // ExportKeyingMaterial derives keying material per RFC 5705. It requires a

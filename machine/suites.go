@@ -150,9 +150,12 @@ var cipherSuites = []*cipherSuite{
 		kx: kxRSA, auth: authRSA, hash: crypto.SHA256, keyLen: 32, mac: crypto.SHA256},
 }
 
-// DefaultCipherSuites are the suites enabled when Config.CipherSuites is
-// nil: ECDHE with AEADs only, in the server's default preference order.
-var DefaultCipherSuites = []uint16{
+// DefaultCipherSuites returns the suites enabled when Config.CipherSuites
+// is nil: ECDHE with AEADs only, in the server's default preference order.
+// The slice is a fresh copy: changing it changes nothing else.
+func DefaultCipherSuites() []uint16 { return slices.Clone(defaultCipherSuites) }
+
+var defaultCipherSuites = []uint16{
 	TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 	TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 	TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
@@ -206,7 +209,7 @@ type CipherSuiteInfo struct {
 func SupportedCipherSuites() []CipherSuiteInfo {
 	out := make([]CipherSuiteInfo, 0, len(cipherSuites))
 	for _, s := range cipherSuites {
-		out = append(out, CipherSuiteInfo{s.id, s.name, s.ossl, slices.Contains(DefaultCipherSuites, s.id)})
+		out = append(out, CipherSuiteInfo{s.id, s.name, s.ossl, slices.Contains(defaultCipherSuites, s.id)})
 	}
 	return out
 }
@@ -215,7 +218,7 @@ func (cfg *Config) suites() []uint16 {
 	if len(cfg.CipherSuites) > 0 {
 		return cfg.CipherSuites
 	}
-	return DefaultCipherSuites
+	return defaultCipherSuites
 }
 
 // enabledSuites returns the configured suites that the machine implements.

@@ -168,7 +168,7 @@ func (m *ClientHello) Marshal() ([]byte, error) {
 // extensions validates the extension fields and returns the extensions to
 // encode, in order.
 func (m *ClientHello) extensions(c *checker) []extWriter {
-	var w []extWriter
+	w := make([]extWriter, 0, 16) // room for every extension we encode
 	add := func(t ExtensionType, data func(b *builder)) {
 		w = append(w, extWriter{typ: t, data: data})
 	}

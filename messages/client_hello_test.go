@@ -264,6 +264,15 @@ func ext(t testing.TB, typ ExtensionType, data string) []byte {
 }
 
 func TestClientHelloExtensionErrors(t *testing.T) {
+	// Many distinct unknown extensions, so duplicate detection passes from
+	// its small array to its map.
+	many := func(extra ...[]byte) [][]byte {
+		var out [][]byte
+		for i := range 40 {
+			out = append(out, ext(t, ExtensionType(0x2000+i), ""))
+		}
+		return append(out, extra...)
+	}
 	sni := func(name string) string { // a one-entry server_name_list
 		n := len(name)
 		return hex.EncodeToString(append([]byte{0, byte(n + 3), 0, 0, byte(n)}, name...))
@@ -277,6 +286,8 @@ func TestClientHelloExtensionErrors(t *testing.T) {
 		// RFC 5246, Section 7.4.1.4 and BoGo DuplicateExtensionServer.
 		{"duplicate extension", [][]byte{ext(t, 23, ""), ext(t, 23, "")}, AlertDecodeError, "duplicate extension extended_master_secret"},
 		{"duplicate unknown extension", [][]byte{ext(t, 0x1234, "aa"), ext(t, 0x1234, "")}, AlertDecodeError, "duplicate extension ExtensionType(0x1234)"},
+		{"duplicate of an early extension after many", many(ext(t, 0x2000, "")), AlertDecodeError, "duplicate extension ExtensionType(0x2000)"},
+		{"duplicate of a late extension after many", many(ext(t, 0x2027, "")), AlertDecodeError, "duplicate extension ExtensionType(0x2027)"},
 		// tlsfuzzer test-invalid-server-name-extension.
 		{"empty SNI extension", [][]byte{ext(t, 0, "")}, AlertDecodeError, "server_name_list: truncated"},
 		{"empty host list", [][]byte{ext(t, 0, "0000")}, AlertDecodeError, "server_name_list: length 0"},

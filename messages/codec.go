@@ -171,7 +171,14 @@ func (c *checker) result() error {
 // body body writes. Builder failures (a vector longer than its length
 // prefix allows) become a *DecodeError with AlertInternalError.
 func marshalHandshake(typ HandshakeType, body func(b *builder)) ([]byte, error) {
-	b := newBuilder(make([]byte, 0, 256))
+	// One allocation holds the builder and its first 256 bytes.
+	type builderWithBuffer struct {
+		b   builder
+		buf [256]byte
+	}
+	bb := new(builderWithBuffer)
+	b := &bb.b
+	b.buf = bb.buf[:0]
 	b.AddUint8(uint8(typ))
 	b.AddUint24LengthPrefixed(body)
 	out, err := b.Bytes()

@@ -1,6 +1,7 @@
 package messages
 
 import (
+	"slices"
 	"strconv"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -41,7 +42,11 @@ func readExtensions(p *parser, body *cryptobyte.String, present *bool, visit fun
 	if !p.vec(body, &block, 0, 0xffff, "extensions") || !p.end(*body, "hello body") {
 		return false
 	}
-	seen := make(map[ExtensionType]struct{}, 16)
+	// Duplicates are found in a small array while there are few
+	// extensions, in a map beyond that (a hello can hold thousands).
+	var few [24]ExtensionType
+	seenFew := few[:0]
+	var seen map[ExtensionType]struct{}
 	for !block.Empty() {
 		var t uint16
 		var data cryptobyte.String
@@ -50,10 +55,25 @@ func readExtensions(p *parser, body *cryptobyte.String, present *bool, visit fun
 			return false
 		}
 		typ := ExtensionType(t)
-		if _, dup := seen[typ]; dup {
+		dup := slices.Contains(seenFew, typ)
+		if seen != nil {
+			_, dup = seen[typ]
+		}
+		if dup {
 			return p.syntax("duplicate extension " + typ.String())
 		}
-		seen[typ] = struct{}{}
+		switch {
+		case seen != nil:
+			seen[typ] = struct{}{}
+		case len(seenFew) < len(few):
+			seenFew = append(seenFew, typ)
+		default:
+			seen = make(map[ExtensionType]struct{}, 2*len(few))
+			for _, e := range seenFew {
+				seen[e] = struct{}{}
+			}
+			seen[typ] = struct{}{}
+		}
 		if !visit(typ, data) {
 			return false
 		}
@@ -285,6 +305,9 @@ func orderExtensions(c *checker, present []extWriter, unknown []Extension, order
 	}
 	raw := func(e Extension) extWriter {
 		return extWriter{typ: e.Type, data: func(b *builder) { b.AddBytes(e.Data) }}
+	}
+	if order == nil && len(unknown) == 0 {
+		return present
 	}
 	if order == nil {
 		out := append([]extWriter(nil), present...)

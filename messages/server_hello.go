@@ -134,7 +134,7 @@ func (m *ServerHello) Marshal() ([]byte, error) {
 // extensions validates the extension fields and returns the extensions to
 // encode, in order.
 func (m *ServerHello) extensions(c *checker) []extWriter {
-	var w []extWriter
+	w := make([]extWriter, 0, 16) // room for every extension we encode
 	add := func(t ExtensionType, data func(b *builder)) {
 		w = append(w, extWriter{typ: t, data: data})
 	}

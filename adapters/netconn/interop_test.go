@@ -25,7 +25,7 @@ func isRSASuite(id uint16) bool { return strings.Contains(machine.CipherSuiteNam
 func TestInteropCipherSuites(t *testing.T) {
 	p := pki()
 	for _, tr := range transports {
-		for _, suite := range machine.DefaultCipherSuites {
+		for _, suite := range machine.DefaultCipherSuites() {
 			cert := p.ecdsaA
 			if isRSASuite(suite) {
 				cert = p.rsaA

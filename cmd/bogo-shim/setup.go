@@ -130,7 +130,7 @@ func signingSchemes(o *options, prefs []uint16) []machine.SignatureScheme {
 	if len(usable(o.verifyPrefs)) > 0 {
 		// The machine's signing defaults: its accept list plus the one
 		// scheme of a P-521 key.
-		return append(slices.Clone(machine.DefaultSignatureSchemes), schemeECDSAP521SHA512)
+		return append(slices.Clone(machine.DefaultSignatureSchemes()), schemeECDSAP521SHA512)
 	}
 	return nil
 }

@@ -32,7 +32,7 @@ func TestSignatureSchemes(t *testing.T) {
 	}
 	// Without them a credential signs with the defaults, not with the
 	// narrower -verify-prefs...
-	if got := signingSchemes(o, nil); !slices.Equal(got, append(slices.Clone(machine.DefaultSignatureSchemes), schemeECDSAP521SHA512)) {
+	if got := signingSchemes(o, nil); !slices.Equal(got, append(slices.Clone(machine.DefaultSignatureSchemes()), schemeECDSAP521SHA512)) {
 		t.Errorf("signing without prefs, with -verify-prefs: %v", got)
 	}
 	// ...and with nothing set, the machine decides.
@@ -101,7 +101,7 @@ func TestBuildConfigCredentialSchemes(t *testing.T) {
 	}
 	if !slices.Equal(cfg.SignatureSchemes, []machine.SignatureScheme{0x0403}) ||
 		!slices.Equal(cfg.Certificates[0].SignatureSchemes, []machine.SignatureScheme{0x0503}) ||
-		!slices.Equal(cfg.Certificates[1].SignatureSchemes, append(slices.Clone(machine.DefaultSignatureSchemes), schemeECDSAP521SHA512)) {
+		!slices.Equal(cfg.Certificates[1].SignatureSchemes, append(slices.Clone(machine.DefaultSignatureSchemes()), schemeECDSAP521SHA512)) {
 		t.Errorf("Config %v, certificates %v / %v", cfg.SignatureSchemes, cfg.Certificates[0].SignatureSchemes, cfg.Certificates[1].SignatureSchemes)
 	}
 }

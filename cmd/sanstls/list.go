@@ -35,7 +35,7 @@ func writeList(w io.Writer) {
 	})
 	for _, s := range suites {
 		mark := " "
-		if slices.Contains(machine.DefaultCipherSuites, s.ID) {
+		if slices.Contains(machine.DefaultCipherSuites(), s.ID) {
 			mark = "*"
 		}
 		fmt.Fprintf(w, "  %s 0x%04x  %-46s %s\n", mark, s.ID, s.Name, s.OpenSSLName)
@@ -45,7 +45,7 @@ func writeList(w io.Writer) {
 		fmt.Fprintf(w, "    %-7s %-10s (%d)\n", groupName(g), g, uint16(g))
 	}
 	fmt.Fprintf(w, "\nSignature schemes (default preference order):\n")
-	for _, s := range machine.DefaultSignatureSchemes {
+	for _, s := range machine.DefaultSignatureSchemes() {
 		fmt.Fprintf(w, "    0x%04x  %s\n", uint16(s), s)
 	}
 }
@@ -53,8 +53,8 @@ func writeList(w io.Writer) {
 // defaultRank orders suites by their place in DefaultCipherSuites; others
 // come last, in the machine's order.
 func defaultRank(id uint16) int {
-	if i := slices.Index(machine.DefaultCipherSuites, id); i >= 0 {
+	if i := slices.Index(machine.DefaultCipherSuites(), id); i >= 0 {
 		return i
 	}
-	return len(machine.DefaultCipherSuites)
+	return len(machine.DefaultCipherSuites())
 }

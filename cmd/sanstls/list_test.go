@@ -29,7 +29,7 @@ func TestList(t *testing.T) {
 	}
 	// The defaults come in the server's preference order.
 	last := -1
-	for _, id := range machine.DefaultCipherSuites {
+	for _, id := range machine.DefaultCipherSuites() {
 		i := strings.Index(s, machine.CipherSuiteName(id))
 		if i < last {
 			t.Errorf("%s listed out of the default order", machine.CipherSuiteName(id))
@@ -41,7 +41,7 @@ func TestList(t *testing.T) {
 			t.Errorf("list lacks group %q", g)
 		}
 	}
-	for _, sc := range machine.DefaultSignatureSchemes {
+	for _, sc := range machine.DefaultSignatureSchemes() {
 		if !strings.Contains(s, fmt.Sprintf("0x%04x  %s\n", uint16(sc), sc)) {
 			t.Errorf("list lacks signature scheme %v", sc)
 		}
