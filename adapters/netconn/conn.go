@@ -19,15 +19,6 @@ const (
 	// length MUST NOT exceed 2^14."
 	maxPlaintext = 1 << 14
 
-	// sendRecords is how many full records one Write seals before it writes
-	// them to the transport; it bounds the send buffer.
-	sendRecords = 4
-
-	// recvBufLen is the size of the receive buffer: one record of the
-	// largest size always fits after compaction, and the rest lets one
-	// transport read bring in more than one record.
-	recvBufLen = machine.MaxRecordLen + 4096
-
 	// closeNotifyTimeout bounds how long Close waits to write close_notify.
 	closeNotifyTimeout = 5 * time.Second
 )
@@ -64,7 +55,9 @@ type Conn struct {
 	hsDone atomic.Bool
 
 	rdMu   sync.Mutex // serializes readers; guards the fields below
-	rbuf   []byte     // receive buffer: rbuf[rstart:rend] is not yet consumed
+	rbuf   []byte     // small[:] or big[:]: rbuf[rstart:rend] is not yet consumed
+	small  [smallRecv]byte
+	big    *recvBuf // lent while a record does not fit in small
 	rstart int
 	rend   int
 	need   int    // bytes the machine is missing for the partial record
@@ -72,8 +65,7 @@ type Conn struct {
 	rerr   error  // sticky read error (io.EOF after close_notify)
 	rout   []byte // output produced while reading or handshaking
 
-	wrMu      sync.Mutex // serializes writers; guards sbuf and closeSent
-	sbuf      []byte
+	wrMu      sync.Mutex // serializes writers; guards closeSent
 	closeSent bool
 
 	mu sync.Mutex // guards m and chains
@@ -98,18 +90,23 @@ var _ net.Conn = (*Conn)(nil)
 // Config.InsecureSkipVerify must be set. Configuration errors are reported
 // by the first Handshake, Read or Write.
 func Client(conn net.Conn, cfg *Config) *Conn {
-	return newConn(conn, prepareConfig(cfg), true)
+	return newConn(conn, prepareConfig(cfg, true), true)
 }
 
 // Server returns a server Conn over conn. A nil cfg is an empty Config;
 // Config.Rand and Config.Time default as for [Client]. Config.Certificates
 // must hold at least one certificate.
 func Server(conn net.Conn, cfg *Config) *Conn {
-	return newConn(conn, prepareConfig(cfg), false)
+	c, err := prepareServer(cfg)
+	if err != nil {
+		return &Conn{conn: conn, hsErr: err}
+	}
+	return newConn(conn, c, false)
 }
 
 func newConn(conn net.Conn, cfg *Config, isClient bool) *Conn {
-	c := &Conn{conn: conn, cfg: cfg, isClient: isClient, rbuf: make([]byte, recvBufLen)}
+	c := &Conn{conn: conn, cfg: cfg, isClient: isClient}
+	c.rbuf = c.small[:]
 	var err error
 	switch {
 	case isClient && cfg.ServerName == "" && !cfg.InsecureSkipVerify:
@@ -220,6 +217,10 @@ func (c *Conn) handshakeContext(ctx context.Context) error {
 	c.rdMu.Lock()
 	c.wrMu.Lock()
 	err := c.runHandshake()
+	// The handshake's output buffer is not needed any more; the receive
+	// buffer goes back to the pool unless records are already waiting.
+	c.rout = nil
+	c.idleRecv()
 	c.wrMu.Unlock()
 	c.rdMu.Unlock()
 	if stop != nil {
@@ -375,12 +376,7 @@ func (c *Conn) resolveVerify(pc *machine.PeerCerts) error {
 // it first when the partial record would not fit. It runs with rdMu held
 // and only when no decrypted data is pending (pend aliases the buffer).
 func (c *Conn) fill() error {
-	if c.rstart == c.rend {
-		c.rstart, c.rend = 0, 0
-	} else if c.rend+c.need > len(c.rbuf) || c.rend == len(c.rbuf) {
-		c.rend = copy(c.rbuf, c.rbuf[c.rstart:c.rend])
-		c.rstart = 0
-	}
+	c.growRecv()
 	var n int
 	var err error
 	// io.Reader discourages (0, nil) but allows it; retry a few times.
@@ -430,6 +426,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 	}
 	c.rdMu.Lock()
 	defer c.rdMu.Unlock()
+	defer c.idleRecv()
 	for {
 		if len(c.pend) > 0 {
 			n := copy(p, c.pend)
@@ -464,20 +461,21 @@ func (c *Conn) Write(p []byte) (int, error) {
 	}
 	c.wrMu.Lock()
 	defer c.wrMu.Unlock()
-	if c.sbuf == nil {
-		c.sbuf = make([]byte, 0, sendRecords*machine.MaxRecordLen)
-	}
 	written := 0
 	for {
-		chunk := p[:min(len(p), sendRecords*maxPlaintext)]
+		// One record at a time, in a buffer of the size it needs.
+		chunk := p[:min(len(p), maxPlaintext)]
+		sb, buf := getSendBuf(len(chunk))
 		c.mu.Lock()
-		out, err := c.m.Send(c.sbuf[:0], chunk)
-		c.sbuf = out[:0]
+		out, err := c.m.Send(buf, chunk)
 		if err != nil {
 			c.mu.Unlock()
+			sb.release()
 			return written, err
 		}
-		if err := c.writeLocked(out); err != nil {
+		err = c.writeLocked(out)
+		sb.release()
+		if err != nil {
 			return written, err
 		}
 		written += len(chunk)
@@ -497,8 +495,7 @@ func (c *Conn) sendCloseNotify() error {
 	}
 	c.closeSent = true
 	c.mu.Lock()
-	out := c.m.Close(c.sbuf[:0])
-	c.sbuf = out[:0]
+	out := c.m.Close(nil)
 	return c.writeLocked(out)
 }
 
