@@ -77,7 +77,7 @@ func dial(ctx context.Context, d *net.Dialer, network, addr string, cfg *Config)
 		}
 		c.ServerName = host
 	}
-	conn := newConn(raw, c, true)
+	conn := newConn(raw, c, HooksOf(cfg), true)
 	if err := conn.HandshakeContext(ctx); err != nil {
 		_ = raw.Close()
 		return nil, err
@@ -88,10 +88,10 @@ func dial(ctx context.Context, d *net.Dialer, network, addr string, cfg *Config)
 // listener wraps accepted connections in server Conns.
 type listener struct {
 	net.Listener
-	user *Config // as given, the key of the automatic ticket keys
-	base *Config // prepared once
-	cur  atomic.Pointer[Config]
-	err  error // preparing the config failed; reported by each Conn
+	user  *Config // as given, the key of the automatic ticket keys
+	base  *Config // prepared once
+	cur   atomic.Pointer[Config]
+	hooks *Hooks
 }
 
 // Accept waits for the next connection and returns it as a server *Conn.
@@ -103,17 +103,14 @@ func (l *listener) Accept() (net.Conn, error) {
 	}
 	cfg, err := l.config()
 	if err != nil {
-		return &Conn{conn: c, hsErr: err}, nil
+		return failedConn(c, err), nil
 	}
-	return newConn(c, cfg, false), nil
+	return newConn(c, cfg, l.hooks, false), nil
 }
 
 // config returns the prepared config with the current ticket keys, copying
 // it only when the keys rotate.
 func (l *listener) config() (*Config, error) {
-	if l.err != nil {
-		return nil, l.err
-	}
 	if !autoTickets(l.user) {
 		return l.base, nil
 	}
@@ -134,7 +131,7 @@ func (l *listener) config() (*Config, error) {
 // inner in server Conns configured by cfg. The config is copied (and
 // defaulted) once, here; see [Server] for the defaults.
 func NewListener(inner net.Listener, cfg *Config) net.Listener {
-	return &listener{Listener: inner, user: cfg, base: prepareConfig(cfg, false)}
+	return &listener{Listener: inner, user: cfg, base: prepareConfig(cfg, false), hooks: HooksOf(cfg)}
 }
 
 var errNoCertificates = errors.New("sanstls/netconn: Listen needs Config.Certificates")
