@@ -2,6 +2,8 @@ package netconn
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -18,15 +20,6 @@ const (
 	// "The length (in bytes) of the following TLSPlaintext.fragment. The
 	// length MUST NOT exceed 2^14."
 	maxPlaintext = 1 << 14
-
-	// sendRecords is how many full records one Write seals before it writes
-	// them to the transport; it bounds the send buffer.
-	sendRecords = 4
-
-	// recvBufLen is the size of the receive buffer: one record of the
-	// largest size always fits after compaction, and the rest lets one
-	// transport read bring in more than one record.
-	recvBufLen = machine.MaxRecordLen + 4096
 
 	// closeNotifyTimeout bounds how long Close waits to write close_notify.
 	closeNotifyTimeout = 5 * time.Second
@@ -64,7 +57,9 @@ type Conn struct {
 	hsDone atomic.Bool
 
 	rdMu   sync.Mutex // serializes readers; guards the fields below
-	rbuf   []byte     // receive buffer: rbuf[rstart:rend] is not yet consumed
+	rbuf   []byte     // small[:] or big[:]: rbuf[rstart:rend] is not yet consumed
+	small  [smallRecv]byte
+	big    *recvBuf // lent while a record does not fit in small
 	rstart int
 	rend   int
 	need   int    // bytes the machine is missing for the partial record
@@ -72,12 +67,18 @@ type Conn struct {
 	rerr   error  // sticky read error (io.EOF after close_notify)
 	rout   []byte // output produced while reading or handshaking
 
-	wrMu      sync.Mutex // serializes writers; guards sbuf and closeSent
-	sbuf      []byte
+	wrMu      sync.Mutex // serializes writers; guards closeSent
 	closeSent bool
 
-	mu sync.Mutex // guards m and chains
+	mu sync.Mutex // guards m
 	m  *machine.Conn
+
+	hooks      *Hooks                // from the Config given (or GetConfigForClient's)
+	chains     [][]*x509.Certificate // verified by verifyPeer, until resolved
+	connHooked bool                  // VerifyConnection ran in this handshake (hsMu)
+	helloErr   error                 // GetConfigForClient or GetCertificate failed
+	wrapped    atomic.Pointer[tlsError]
+	unverified []*x509.Certificate
 
 	wmu  sync.Mutex // guards writes to conn and werr
 	werr error      // sticky: a failed write leaves the record stream corrupt
@@ -98,30 +99,59 @@ var _ net.Conn = (*Conn)(nil)
 // Config.InsecureSkipVerify must be set. Configuration errors are reported
 // by the first Handshake, Read or Write.
 func Client(conn net.Conn, cfg *Config) *Conn {
-	return newConn(conn, prepareConfig(cfg), true)
+	return newConn(conn, prepareConfig(cfg, true), HooksOf(cfg), true)
 }
 
 // Server returns a server Conn over conn. A nil cfg is an empty Config;
 // Config.Rand and Config.Time default as for [Client]. Config.Certificates
 // must hold at least one certificate.
 func Server(conn net.Conn, cfg *Config) *Conn {
-	return newConn(conn, prepareConfig(cfg), false)
+	c, err := prepareServer(cfg)
+	if err != nil {
+		return failedConn(conn, err)
+	}
+	return newConn(conn, c, HooksOf(cfg), false)
 }
 
-func newConn(conn net.Conn, cfg *Config, isClient bool) *Conn {
-	c := &Conn{conn: conn, cfg: cfg, isClient: isClient, rbuf: make([]byte, recvBufLen)}
+// newConn makes a Conn with a prepared cfg and the hooks of the caller's
+// Config. A server whose hooks read the ClientHello gets its machine once
+// that has arrived (see hello.go).
+func newConn(conn net.Conn, cfg *Config, hooks *Hooks, isClient bool) *Conn {
+	if hooks != nil && (hooks.VerifyPeerCertificate != nil || hooks.VerifyConnection != nil) && !cfg.DeferVerify {
+		// The adapter verifies (resolveVerify), so that the hooks see
+		// the verified chains; the result is otherwise the machine's.
+		// cfg may be a listener's, shared: change a copy.
+		cc := *cfg
+		cc.DeferVerify = true
+		cfg = &cc
+	}
+	c := &Conn{conn: conn, cfg: cfg, isClient: isClient, hooks: hooks}
+	c.rbuf = c.small[:]
+	if isClient && cfg.ServerName == "" && !cfg.InsecureSkipVerify {
+		c.hsErr = errNoServerName
+		return c
+	}
+	if !isClient && hooks.needsHello() {
+		return c // machine made by serverFromHello
+	}
+	c.hsErr = c.makeMachine()
+	return c
+}
+
+func (c *Conn) makeMachine() error {
 	var err error
-	switch {
-	case isClient && cfg.ServerName == "" && !cfg.InsecureSkipVerify:
-		err = errNoServerName
-	case isClient:
-		c.m, err = machine.Client(cfg)
-	default:
-		c.m, err = machine.Server(cfg)
+	if c.isClient {
+		c.m, err = machine.Client(c.cfg)
+	} else {
+		c.m, err = machine.Server(c.cfg)
 	}
-	if err != nil {
-		c.hsErr = err
-	}
+	return err
+}
+
+// failedConn is a Conn whose every operation fails with err.
+func failedConn(conn net.Conn, err error) *Conn {
+	c := &Conn{conn: conn, hsErr: err}
+	c.rbuf = c.small[:]
 	return c
 }
 
@@ -220,6 +250,10 @@ func (c *Conn) handshakeContext(ctx context.Context) error {
 	c.rdMu.Lock()
 	c.wrMu.Lock()
 	err := c.runHandshake()
+	// The handshake's output buffer is not needed any more; the receive
+	// buffer goes back to the pool unless records are already waiting.
+	c.rout = nil
+	c.idleRecv()
 	c.wrMu.Unlock()
 	c.rdMu.Unlock()
 	if stop != nil {
@@ -233,6 +267,9 @@ func (c *Conn) handshakeContext(ctx context.Context) error {
 	}
 	if err != nil {
 		c.hsErr = err
+		// As crypto/tls: the connection is unusable; any alert has been
+		// written (writeLocked runs before the error returns).
+		_ = c.conn.Close()
 	}
 	return err
 }
@@ -240,6 +277,20 @@ func (c *Conn) handshakeContext(ctx context.Context) error {
 // runHandshake drives the machine until EventHandshakeDone. It runs with
 // hsMu, rdMu and wrMu held.
 func (c *Conn) runHandshake() error {
+	if c.m == nil {
+		if err := c.serverFromHello(); err != nil {
+			return err
+		}
+		if c.helloErr != nil {
+			// The machine, left without a certificate, sends its
+			// alert; the hook's error is what the caller learns.
+			if err := c.handshakeLoop(); err != nil {
+				return fmt.Errorf("%w (%w)", c.helloErr, err)
+			}
+			return c.helloErr
+		}
+	}
+	c.connHooked = false
 	if c.isClient {
 		c.mu.Lock()
 		out, err := c.m.Start(c.rout[:0])
@@ -252,6 +303,21 @@ func (c *Conn) runHandshake() error {
 			return werr
 		}
 	}
+	if err := c.handshakeLoop(); err != nil {
+		return err
+	}
+	if c.hooks != nil && c.hooks.VerifyConnection != nil && !c.connHooked {
+		// No certificate was judged in this handshake (resumption, or a
+		// server not asking for one): crypto/tls still asks.
+		if err := c.hooks.VerifyConnection(c.ConnectionState()); err != nil {
+			c.rerr = err
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Conn) handshakeLoop() error {
 	for !c.hsDone.Load() {
 		if c.rerr != nil {
 			if c.rerr == io.EOF {
@@ -316,8 +382,8 @@ func (c *Conn) receive() (needMore bool, err error) {
 	case err == machine.ErrPending && peer == nil:
 		return false, errUnexpectedPause
 	case err != nil && err != machine.ErrPending:
-		c.rerr = err
-		return false, err
+		c.rerr = c.wrapErr(err)
+		return false, c.rerr
 	case peer != nil:
 		return false, c.resolveVerify(peer)
 	case werr != nil:
@@ -349,38 +415,76 @@ func (c *Conn) drainEvents() (peer *machine.PeerCerts, got bool) {
 	}
 }
 
-// resolveVerify answers EventVerifyPeer (Config.DeferVerify). The machine
-// leaves verification to its caller in that mode; the adapter runs the
-// checks the machine would run synchronously (Config.VerifyPeerCerts)
-// without holding the machine lock, and hands the verdict to
-// ResolveVerifyChains.
+// resolveVerify answers EventVerifyPeer (Config.DeferVerify, which the
+// adapter also sets itself when verification hooks are attached). It runs
+// the checks the machine would run synchronously
+// (Config.VerifyPeerCerts), then VerifyPeerCertificate and
+// VerifyConnection, without holding the machine lock, and hands the
+// verdict to ResolveVerifyChains.
 func (c *Conn) resolveVerify(pc *machine.PeerCerts) error {
-	chains, verr := c.cfg.VerifyPeerCerts(pc)
+	verr := c.verifyPeer(pc)
 	c.mu.Lock()
-	out, err := c.m.ResolveVerifyChains(c.rout[:0], chains, verr)
+	out, err := c.m.ResolveVerifyChains(c.rout[:0], c.chains, verr)
 	c.rout = out[:0]
+	c.chains = nil
 	if err == nil {
 		// Buffered handshake messages may have produced events.
 		_, _ = c.drainEvents()
 	}
 	werr := c.writeLocked(out)
 	if err != nil {
-		c.rerr = err
-		return err
+		c.rerr = c.wrapErr(err)
+		return c.rerr
 	}
 	return werr
+}
+
+// verifyPeer judges the peer's chain as the machine would, then runs the
+// hooks; it leaves the verified chains in c.chains.
+func (c *Conn) verifyPeer(pc *machine.PeerCerts) error {
+	base := *c.cfg
+	base.VerifyPeer = nil
+	chains, err := base.VerifyPeerCerts(pc)
+	if err != nil {
+		c.unverified = pc.Certificates // for *tls.CertificateVerificationError
+		return err
+	}
+	if c.cfg.VerifyPeer != nil {
+		if err := c.cfg.VerifyPeer(pc); err != nil {
+			return err
+		}
+	}
+	c.chains = chains
+	if c.hooks == nil {
+		return nil
+	}
+	if h := c.hooks.VerifyPeerCertificate; h != nil {
+		if err := h(pc.Chain, chains); err != nil {
+			return err
+		}
+	}
+	if h := c.hooks.VerifyConnection; h != nil {
+		c.connHooked = true
+		st := c.ConnectionState()
+		st.Version = tls.VersionTLS12
+		st.PeerCertificates = pc.Certificates
+		st.VerifiedChains = chains
+		if pc.IsClient {
+			st.ServerName = pc.ServerName
+			st.OCSPResponse = pc.OCSP
+		}
+		if err := h(st); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fill reads once from the transport into the receive buffer, compacting
 // it first when the partial record would not fit. It runs with rdMu held
 // and only when no decrypted data is pending (pend aliases the buffer).
 func (c *Conn) fill() error {
-	if c.rstart == c.rend {
-		c.rstart, c.rend = 0, 0
-	} else if c.rend+c.need > len(c.rbuf) || c.rend == len(c.rbuf) {
-		c.rend = copy(c.rbuf, c.rbuf[c.rstart:c.rend])
-		c.rstart = 0
-	}
+	c.growRecv()
 	var n int
 	var err error
 	// io.Reader discourages (0, nil) but allows it; retry a few times.
@@ -398,8 +502,11 @@ func (c *Conn) fill() error {
 	case errors.Is(err, io.EOF):
 		// RFC 5246, Section 7.2.1: the transport ending without
 		// close_notify may be a truncation attack; the machine says which.
+		eerr := machine.ErrTruncated
 		c.mu.Lock()
-		eerr := c.m.ReceiveEOF()
+		if c.m != nil {
+			eerr = c.m.ReceiveEOF()
+		}
 		c.mu.Unlock()
 		if eerr == nil {
 			c.rerr = io.EOF
@@ -430,6 +537,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 	}
 	c.rdMu.Lock()
 	defer c.rdMu.Unlock()
+	defer c.idleRecv()
 	for {
 		if len(c.pend) > 0 {
 			n := copy(p, c.pend)
@@ -464,20 +572,21 @@ func (c *Conn) Write(p []byte) (int, error) {
 	}
 	c.wrMu.Lock()
 	defer c.wrMu.Unlock()
-	if c.sbuf == nil {
-		c.sbuf = make([]byte, 0, sendRecords*machine.MaxRecordLen)
-	}
 	written := 0
 	for {
-		chunk := p[:min(len(p), sendRecords*maxPlaintext)]
+		// One record at a time, in a buffer of the size it needs.
+		chunk := p[:min(len(p), maxPlaintext)]
+		sb, buf := getSendBuf(len(chunk))
 		c.mu.Lock()
-		out, err := c.m.Send(c.sbuf[:0], chunk)
-		c.sbuf = out[:0]
+		out, err := c.m.Send(buf, chunk)
 		if err != nil {
 			c.mu.Unlock()
-			return written, err
+			sb.release()
+			return written, c.wrapErr(err)
 		}
-		if err := c.writeLocked(out); err != nil {
+		err = c.writeLocked(out)
+		sb.release()
+		if err != nil {
 			return written, err
 		}
 		written += len(chunk)
@@ -497,8 +606,7 @@ func (c *Conn) sendCloseNotify() error {
 	}
 	c.closeSent = true
 	c.mu.Lock()
-	out := c.m.Close(c.sbuf[:0])
-	c.sbuf = out[:0]
+	out := c.m.Close(nil)
 	return c.writeLocked(out)
 }
 
@@ -523,7 +631,15 @@ func (c *Conn) Close() error {
 	// before closing the write side of the connection." The machine sends
 	// nothing after a fatal alert, and nothing twice.
 	if x == 0 && c.hsDone.Load() {
-		_ = c.conn.SetWriteDeadline(time.Now().Add(closeNotifyTimeout))
+		// A peer that stopped reading cannot hold Close: the write
+		// deadline bounds it, or closeNotifyTimeout if that is later.
+		d := time.Now().Add(closeNotifyTimeout)
+		c.dlMu.Lock()
+		if wd := c.writeDeadline; !wd.IsZero() && wd.Before(d) {
+			d = wd
+		}
+		c.dlMu.Unlock()
+		_ = c.conn.SetWriteDeadline(d)
 		alertErr = c.sendCloseNotify()
 	}
 	c.lingerAfterFatal()

@@ -2,54 +2,10 @@ package netconn
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/x509"
 	"errors"
 	"net"
-	"slices"
-	"time"
-
-	"github.com/sanstls/sanstls/machine"
+	"sync/atomic"
 )
-
-// Config is the configuration of a client or server: the machine's own
-// [machine.Config], so switching from crypto/tls means changing the import
-// and the config type. Rand and Time may be left nil here; the adapter
-// defaults them to crypto/rand.Reader and time.Now on a copy, never
-// modifying the caller's Config.
-type Config = machine.Config
-
-// prepareConfig returns a copy of cfg with the adapter defaults filled in.
-// It also parses certificate leaves into the copy (with a copied
-// Certificates slice), because the machine parses a missing Leaf in place
-// and a Config shared by concurrent connections must not be written.
-func prepareConfig(cfg *Config) *Config {
-	var c Config
-	if cfg != nil {
-		c = *cfg
-	}
-	if c.Rand == nil {
-		c.Rand = rand.Reader
-	}
-	if c.Time == nil {
-		c.Time = time.Now
-	}
-	if c.CertCache == nil {
-		c.CertCache = sharedCertCache
-	}
-	missingLeaf := func(cert machine.Certificate) bool { return cert.Leaf == nil && len(cert.Chain) > 0 }
-	if slices.ContainsFunc(c.Certificates, missingLeaf) {
-		c.Certificates = slices.Clone(c.Certificates)
-		for i := range c.Certificates {
-			if missingLeaf(c.Certificates[i]) {
-				// On error Leaf stays nil and machine.Client or
-				// machine.Server reports the parse error.
-				c.Certificates[i].Leaf, _ = x509.ParseCertificate(c.Certificates[i].Chain[0])
-			}
-		}
-	}
-	return &c
-}
 
 // Dial connects to addr on the named network and runs a client handshake.
 // If cfg.ServerName is empty, the host part of addr is used (on a copy).
@@ -113,7 +69,7 @@ func dial(ctx context.Context, d *net.Dialer, network, addr string, cfg *Config)
 	if err != nil {
 		return nil, err
 	}
-	c := prepareConfig(cfg)
+	c := prepareConfig(cfg, true)
 	if c.ServerName == "" {
 		host, _, err := net.SplitHostPort(addr)
 		if err != nil {
@@ -121,7 +77,7 @@ func dial(ctx context.Context, d *net.Dialer, network, addr string, cfg *Config)
 		}
 		c.ServerName = host
 	}
-	conn := newConn(raw, c, true)
+	conn := newConn(raw, c, HooksOf(cfg), true)
 	if err := conn.HandshakeContext(ctx); err != nil {
 		_ = raw.Close()
 		return nil, err
@@ -132,7 +88,10 @@ func dial(ctx context.Context, d *net.Dialer, network, addr string, cfg *Config)
 // listener wraps accepted connections in server Conns.
 type listener struct {
 	net.Listener
-	cfg *Config
+	user  *Config // as given, the key of the automatic ticket keys
+	base  *Config // prepared once
+	cur   atomic.Pointer[Config]
+	hooks *Hooks
 }
 
 // Accept waits for the next connection and returns it as a server *Conn.
@@ -142,14 +101,37 @@ func (l *listener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newConn(c, l.cfg, false), nil
+	cfg, err := l.config()
+	if err != nil {
+		return failedConn(c, err), nil
+	}
+	return newConn(c, cfg, l.hooks, false), nil
+}
+
+// config returns the prepared config with the current ticket keys, copying
+// it only when the keys rotate.
+func (l *listener) config() (*Config, error) {
+	if !autoTickets(l.user) {
+		return l.base, nil
+	}
+	keys, err := ringFor(l.user).current(l.base.Rand, l.base.Time())
+	if err != nil {
+		return nil, err
+	}
+	if cur := l.cur.Load(); cur != nil && len(cur.TicketKeys) > 0 && &cur.TicketKeys[0] == &keys[0] {
+		return cur, nil
+	}
+	c := *l.base
+	c.TicketKeys = keys
+	l.cur.Store(&c)
+	return &c, nil
 }
 
 // NewListener returns a listener whose Accept wraps the connections of
 // inner in server Conns configured by cfg. The config is copied (and
-// defaulted) once, here.
+// defaulted) once, here; see [Server] for the defaults.
 func NewListener(inner net.Listener, cfg *Config) net.Listener {
-	return &listener{Listener: inner, cfg: prepareConfig(cfg)}
+	return &listener{Listener: inner, user: cfg, base: prepareConfig(cfg, false), hooks: HooksOf(cfg)}
 }
 
 var errNoCertificates = errors.New("sanstls/netconn: Listen needs Config.Certificates")

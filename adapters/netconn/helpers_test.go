@@ -46,6 +46,7 @@ func (l leaf) theirs() tls.Certificate {
 // testPKI is a root CA with server and client certificates, generated once
 // per test binary.
 type testPKI struct {
+	caDER      []byte
 	roots      *x509.CertPool // trusts the CA below
 	otherRoots *x509.CertPool // trusts an unrelated CA
 	ecdsaA     leaf           // ECDSA P-256, a.test and 127.0.0.1
@@ -57,7 +58,7 @@ type testPKI struct {
 var pki = sync.OnceValue(func() *testPKI {
 	caKey, caCert := newCA("sanstls test CA")
 	_, otherCert := newCA("unrelated CA")
-	p := &testPKI{roots: x509.NewCertPool(), otherRoots: x509.NewCertPool()}
+	p := &testPKI{caDER: caCert.Raw, roots: x509.NewCertPool(), otherRoots: x509.NewCertPool()}
 	p.roots.AddCert(caCert)
 	p.otherRoots.AddCert(otherCert)
 	ecKey := func() crypto.Signer {
