@@ -467,6 +467,7 @@ func (s *sim) handshakeDone(e *endpoint) {
 	for i := range c.ep {
 		c.res.HandshakeBytes += c.ep[i].bytes
 		c.res.HandshakeRecords += c.ep[i].records
+		c.res.HandshakeSent[i] = int64(c.ep[i].bytes)
 	}
 }
 
@@ -743,6 +744,7 @@ func (s *sim) finish(c *conn) {
 	}
 	c.res.Altered = c.altered
 	c.res.AppBytes = [2]int64{cl.recv, sv.recv}
+	c.res.Sent = [2]int64{int64(cl.bytes), int64(sv.bytes)}
 	if !c.idle {
 		s.progress()
 	}

@@ -122,6 +122,10 @@ type ConnResult struct {
 	Altered bool
 	// AppBytes is the application data each side received, by side.
 	AppBytes [2]int64
+	// Sent is the bytes each side's machine produced, by side (before
+	// faults); HandshakeSent the part of it up to the end of the first
+	// handshake.
+	Sent, HandshakeSent [2]int64
 	// Transcript is a hash of every delivery: bytes, direction, and time
 	// until the run's first quiet point. Replay reproduces it.
 	Transcript uint64
