@@ -152,8 +152,10 @@ type KindStats struct {
 	Kind    HandshakeKind
 	Count   int
 	Latency Percentiles
-	// Bytes and Records are means per handshake (both directions).
+	// Bytes and Records are means per handshake (both directions);
+	// BytesBySide splits Bytes by sending side.
 	Bytes, Records float64
+	BytesBySide    [2]float64
 	// CPU is the mean CPU time per handshake (both sides); zero without
 	// Scenario.CPUTime.
 	CPU time.Duration
@@ -245,6 +247,8 @@ func (r *Report) summarise() {
 			k.Count++
 			k.Latencies = append(k.Latencies, c.Latency)
 			k.Bytes += float64(c.HandshakeBytes)
+			k.BytesBySide[Client] += float64(c.HandshakeSent[Client])
+			k.BytesBySide[Server] += float64(c.HandshakeSent[Server])
 			k.Records += float64(c.HandshakeRecords)
 			cpu[c.Kind] += c.CPU
 		}
@@ -260,6 +264,8 @@ func (r *Report) summarise() {
 		if k.Count > 0 {
 			k.Bytes /= float64(k.Count)
 			k.Records /= float64(k.Count)
+			k.BytesBySide[Client] /= float64(k.Count)
+			k.BytesBySide[Server] /= float64(k.Count)
 			k.CPU = cpu[i] / time.Duration(k.Count)
 		}
 		k.Latency = percentiles(k.Latencies)
