@@ -12,19 +12,26 @@ import (
 // palette colours series in the plots (colour-blind safe, Okabe-Ito).
 var palette = []string{"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"}
 
-// outcomeColour gives OK green, stalls grey and failures warm colours.
+// outcomeColour gives OK green, stalls grey, truncations orange and
+// resets pink (a shade per side), and each alert label (i is its rank
+// among the labels) its own colour.
 func outcomeColour(label string, i int) string {
-	switch {
-	case label == "ok":
+	switch label {
+	case "ok":
 		return "#009E73"
-	case label == "stalled":
+	case "stalled":
 		return "#999999"
-	case strings.HasPrefix(label, "truncated"):
+	case "truncated at client":
 		return "#E69F00"
-	case strings.HasPrefix(label, "reset"):
+	case "truncated at server":
+		return "#F0C75E"
+	case "reset at client":
 		return "#CC79A7"
-	case strings.HasPrefix(label, "alert"):
-		return []string{"#D55E00", "#0072B2", "#56B4E9", "#882255", "#AA4499", "#332288"}[i%6]
+	case "reset at server":
+		return "#E9B7D3"
+	}
+	if strings.HasPrefix(label, "alert") {
+		return []string{"#0072B2", "#D55E00", "#56B4E9", "#882255", "#332288", "#AA4499", "#117733", "#44AA99", "#661100", "#6699CC"}[i%10]
 	}
 	return "#000000"
 }
@@ -159,9 +166,9 @@ func (r *Report) latencyCDF(b *strings.Builder) {
 		pts = append(pts, fmt.Sprintf("%.1f,%.1f %.1f,%.1f", x(last), y(1), x(xmax), y(1)))
 		c := palette[i%len(palette)]
 		fmt.Fprintf(b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, c, strings.Join(pts, " "))
-		ly := padT + ih*0.55 + float64(li)*18
+		ly := padT + 22 + float64(li)*18
 		fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="12" height="12" fill="%s"/><text x="%.1f" y="%.1f">%s (%d, p50 %s ms)</text>`,
-			x(0)+iw*0.55, ly, c, x(0)+iw*0.55+16, ly+10, k.Kind, k.Count, ms(k.Latency.P50))
+			x(0)+10, ly, c, x(0)+26, ly+10, k.Kind, k.Count, ms(k.Latency.P50))
 		li++
 	}
 	b.WriteString("</svg>\n")
@@ -176,7 +183,7 @@ func (r *Report) faultBars(b *strings.Builder) {
 		order = append(order, o.Label)
 	}
 	rowH := 26.0
-	h := padT + int(rowH)*len(rows) + 30 + 16*((len(order)+2)/3)
+	h := padT + int(rowH)*len(rows) + 30 + 16*((len(order)+1)/2)
 	iw := float64(plotW - 110 - padR)
 	fmt.Fprintf(b, `<svg viewBox="0 0 %d %d" width="100%%" role="img" aria-label="outcomes by fault">`, plotW, h)
 	for i, row := range rows {
@@ -196,8 +203,8 @@ func (r *Report) faultBars(b *strings.Builder) {
 	}
 	ly := float64(padT) + rowH*float64(len(rows)) + 14
 	for i, l := range order {
-		lx := 10 + float64(i%3)*176
-		yy := ly + 16*float64(i/3)
+		lx := 10 + float64(i%2)*265
+		yy := ly + 16*float64(i/2)
 		fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="11" height="11" fill="%s"/><text x="%.1f" y="%.1f" style="font-size:11px">%s</text>`,
 			lx, yy, outcomeColour(l, i), lx+15, yy+10, html.EscapeString(l))
 	}
@@ -268,13 +275,13 @@ func axes(b *strings.Builder, xmax float64, xlabel, ylabel string, x, y func(flo
 	fmt.Fprintf(b, `<text x="14" y="%.1f" transform="rotate(-90 14 %.1f)" text-anchor="middle">%s</text>`, (y(0)+y(1))/2, (y(0)+y(1))/2, ylabel)
 }
 
-// niceCeil rounds v up to 1, 2 or 5 times a power of ten.
-func niceCeil(v float64) float64 {
+// niceCeil rounds v up to a round multiple of a power of ten
+func niceCeil(v float64) float64 { // (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8)
 	if v <= 0 {
 		return 1
 	}
 	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 5, 10} {
+	for _, m := range []float64{1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10} {
 		if m*p >= v {
 			return m * p
 		}
