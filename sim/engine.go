@@ -215,7 +215,7 @@ func newSim(sc Scenario, p *pki) (*sim, error) {
 // scheduled; then stalls are diagnosed, the heap measured, the established
 // connections closed and the stalled ones abandoned; then whatever is
 // still open is ended.
-func (s *sim) run() (h1, h2 uint64, idle int) {
+func (s *sim) run() (h1, h2 uint64, idle, live int) {
 	if s.only != nil {
 		for _, i := range s.only {
 			s.q.push(event{at: s.plans[i].arrive, conn: int32(i), kind: evArrive})
@@ -237,7 +237,17 @@ func (s *sim) run() (h1, h2 uint64, idle int) {
 			s.stalled(c)
 		}
 	}
+	for _, c := range s.conns {
+		if c != nil && c.phase != phDone {
+			for i := range c.ep {
+				if c.ep[i].m != nil {
+					live++
+				}
+			}
+		}
+	}
 	if s.sc.HeapInUse != nil {
+		s.scratch, s.payload = nil, nil // not the endpoints' memory
 		h1 = s.sc.HeapInUse()
 	}
 	for _, c := range s.conns {
@@ -268,7 +278,7 @@ func (s *sim) run() (h1, h2 uint64, idle int) {
 	if s.sc.HeapInUse != nil {
 		h2 = s.sc.HeapInUse()
 	}
-	return h1, h2, idle
+	return h1, h2, idle, live
 }
 
 func (s *sim) loop() {
@@ -369,7 +379,7 @@ func (s *sim) arrive(i int) {
 
 // enter and leave bracket a machine call: the hooks attribute randomness,
 // traces and session-cache calls to e, and CPU time to its connection until
-// its first handshake completes.
+// e's first handshake completes.
 func (s *sim) enter(e *endpoint) time.Duration {
 	s.cur = e
 	if s.cpuTime != nil {
@@ -379,7 +389,7 @@ func (s *sim) enter(e *endpoint) time.Duration {
 }
 
 func (s *sim) leave(e *endpoint, start time.Duration) {
-	if s.cpuTime != nil && !e.c.hsBoth {
+	if s.cpuTime != nil && e.hs == 0 { // (drain counts a completion after this)
 		e.c.res.CPU += s.cpuTime() - start
 	}
 	s.cur = nil
@@ -481,7 +491,8 @@ func (s *sim) script(c *conn) {
 		}
 	}
 	for {
-		if cl.err != nil || sv.err != nil || cl.gone || sv.gone || cl.closeSent || sv.closeSent || cl.peerClosed || sv.peerClosed {
+		if cl.err != nil || sv.err != nil || cl.gone || sv.gone || cl.hung || sv.hung ||
+			cl.closeSent || sv.closeSent || cl.peerClosed || sv.peerClosed {
 			return
 		}
 		switch c.phase {

@@ -179,8 +179,11 @@ type Report struct {
 	// VirtualTime is the virtual time of the last event.
 	VirtualTime time.Duration
 	// IdleEndpoints is the number of endpoints established and idle at the
-	// first quiet point; HeapPerEndpoint the live heap they retained each
-	// (zero without Scenario.HeapInUse).
+	// first quiet point (when nothing was scheduled); HeapPerEndpoint the
+	// live heap each machine then retained, its receive buffer included:
+	// the heap the simulator freed when it dropped the machines, divided
+	// by their number (the idle ones, and any a stall left open). Zero
+	// without Scenario.HeapInUse.
 	IdleEndpoints   int
 	HeapPerEndpoint float64
 	// Digest is a hash of every virtual (reproducible) figure of every
@@ -212,10 +215,12 @@ func run(sc Scenario, p *pki, only []int, obs *Observer, obsIdx int) (*Report, e
 		return nil, err
 	}
 	s.only, s.obs, s.obsIdx = only, obs, obsIdx
-	h1, h2, idle := s.run()
+	h1, h2, idle, live := s.run()
 	r := &Report{Scenario: sc, VirtualTime: time.Duration(s.now), IdleEndpoints: 2 * idle}
-	if sc.HeapInUse != nil && idle > 0 && h1 > h2 {
-		r.HeapPerEndpoint = float64(h1-h2) / float64(2*idle)
+	if sc.HeapInUse != nil && live > 0 && h1 > h2 {
+		// The heap the machines held at the first quiet point, per
+		// machine: the idle ones and the few a stall left open.
+		r.HeapPerEndpoint = float64(h1-h2) / float64(live)
 	}
 	for _, c := range s.conns {
 		if c != nil {
