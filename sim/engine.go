@@ -178,6 +178,9 @@ func newSim(sc Scenario, p *pki) (*sim, error) {
 	if sc.Renegotiate > 0 {
 		s.ccfg.Renegotiation = machine.RenegotiateFreelyAsClient
 	}
+	if !sc.NoCertCache {
+		s.ccfg.CertCache = machine.NewCertCache(64)
+	}
 	auth := *s.ccfg
 	auth.Certificates = []machine.Certificate{p.client}
 	s.ccfgAuth = &auth
@@ -192,6 +195,9 @@ func newSim(sc Scenario, p *pki) (*sim, error) {
 			fill(&g, k[:])
 			s.scfg.TicketKeys = [][32]byte{k}
 		}
+	}
+	if !sc.NoCertCache {
+		s.scfg.CertCache = machine.NewCertCache(64)
 	}
 	sauth := *s.scfg
 	sauth.ClientAuth = machine.RequireAndVerifyClientCert

@@ -59,6 +59,12 @@ type Scenario struct {
 	CipherSuites []uint16
 	Groups       []machine.Group
 
+	// NoCertCache makes every handshake parse and verify the peer's chain
+	// afresh. By default the clients share one machine.NewCertCache and
+	// the servers another, as a client process and a server process
+	// would; the cache changes CPU time and memory, never the bytes.
+	NoCertCache bool
+
 	// CPUTime, if set, is a clock of the CPU time consumed (the caller's
 	// choice: the thread's or the process's CPU time, or a monotonic clock
 	// in a single-goroutine program). The simulator reads it around every
