@@ -75,6 +75,89 @@ func TestAdapterDependencies(t *testing.T) {
 	}
 }
 
+// simForbiddenStd is forbiddenStd for sim/, which may import math/rand/v2
+// for its seeded generators (TestSimIsPure forbids the global functions).
+var simForbiddenStd = slices.DeleteFunc(slices.Clone(forbiddenStd), func(p string) bool { return p == "math/rand/v2" })
+
+// TestSimIsPure holds sim/ (the network simulator) to the core's rules: it
+// imports machine only, does no I/O, starts no goroutines, takes no locks,
+// reads no clock and uses no global randomness. CPU time and heap figures
+// come in through Scenario callbacks.
+func TestSimIsPure(t *testing.T) {
+	for _, imp := range imports(t, "sim") {
+		if rest, ours := strings.CutPrefix(imp, module+"/"); ours {
+			if rest != "machine" {
+				t.Errorf("sim imports %s; it may import only machine", imp)
+			}
+			continue
+		}
+		if slices.Contains(simForbiddenStd, imp) || imp == "runtime" {
+			t.Errorf("sim imports forbidden package %s", imp)
+		}
+	}
+	files, err := filepath.Glob("sim/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		fset := token.NewFileSet()
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range impureCalls(file) {
+			t.Errorf("%s: %s", fset.Position(v.pos), v.what)
+		}
+	}
+}
+
+type violation struct {
+	pos  token.Pos
+	what string
+}
+
+// impureCalls finds clock reads, goroutines, channel sends and calls of
+// math/rand/v2's global functions (anything but its constructors).
+func impureCalls(file *ast.File) []violation {
+	var out []violation
+	ast.Inspect(file, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			id, ok := n.X.(*ast.Ident)
+			if !ok {
+				break
+			}
+			switch {
+			case id.Name == "time" && slices.Contains([]string{"Now", "Since", "Until", "Sleep", "After", "Tick", "NewTimer", "NewTicker", "AfterFunc"}, n.Sel.Name):
+				out = append(out, violation{n.Pos(), "uses time." + n.Sel.Name})
+			case id.Name == "rand" && !slices.Contains([]string{"New", "NewPCG", "NewChaCha8", "Rand", "PCG", "ChaCha8", "Source"}, n.Sel.Name):
+				out = append(out, violation{n.Pos(), "uses the global rand." + n.Sel.Name})
+			}
+		case *ast.GoStmt:
+			out = append(out, violation{n.Pos(), "starts a goroutine"})
+		case *ast.SendStmt:
+			out = append(out, violation{n.Pos(), "sends on a channel"})
+		}
+		return true
+	})
+	return out
+}
+
+// TestSimRulesCanFail checks impureCalls on a synthetic source.
+func TestSimRulesCanFail(t *testing.T) {
+	src := "package x\nimport (\"math/rand/v2\"; \"time\")\nfunc f() { _ = rand.IntN(3); _ = rand.New(rand.NewPCG(1, 2)); _ = time.Since(time.Time{}); go f() }\n"
+	file, err := parser.ParseFile(token.NewFileSet(), "x.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := impureCalls(file); len(v) != 3 {
+		t.Fatalf("found %d violations in a source with 3: %v", len(v), v)
+	}
+}
+
 // TestNoClockOrGoroutines scans the core's non-test sources for calls
 // that read the wall clock or start goroutines: time enters only via Config.Time.
 func TestNoClockOrGoroutines(t *testing.T) {
