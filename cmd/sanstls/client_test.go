@@ -29,7 +29,9 @@ func TestClientAuth(t *testing.T) {
 		t.Errorf("client without a certificate: %v, want a handshake_failure alert from the server", err)
 	}
 	waitFor(t, func() bool { return strings.Contains(log.String(), "client certificate required") }, log)
-	if !strings.Contains(log.String(), `client-cert="CN=test client"`) {
+	if !strings.Contains(log.String(), "conn 1: Peer certificates:       2: CN=test client (ECDSA P-256) <- CN=cmd test CA\n") ||
+		!strings.Contains(log.String(), "conn 1: Verification:            OK (CN=test client <- CN=cmd test CA)\n") ||
+		!strings.Contains(log.String(), "conn 1: Client signature:        ecdsa_secp256r1_sha256\n") {
 		t.Errorf("server log lacks the client certificate:\n%s", log.String())
 	}
 }

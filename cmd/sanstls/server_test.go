@@ -151,7 +151,7 @@ func TestEchoServerAndClient(t *testing.T) {
 		}
 		id, _ := parseSuite(suite)
 		for _, want := range []string{"Protocol:                TLS 1.2", "Cipher:                  " + suiteName(id),
-			"Group:                   P-256", "ALPN protocol:           http/1.1", "Verification: OK", "0 s:CN=localhost"} {
+			"Group:                   P-256", "ALPN protocol:           http/1.1", "Verification:            OK (CN=localhost", "Session:                 New (ticket issued)", "0 s:CN=localhost"} {
 			if !strings.Contains(report, want) {
 				t.Errorf("%s: report lacks %q:\n%s", suite, want, report)
 			}
@@ -195,7 +195,7 @@ func TestServerGeneratedCertificate(t *testing.T) {
 	}
 	// Without -servername, the host of -connect (127.0.0.1) is verified
 	// against the certificate's IP address SAN.
-	if !strings.Contains(report, "Verification: OK (CN=localhost)") {
+	if !strings.Contains(report, "Verification:            OK (CN=localhost)\n") {
 		t.Errorf("report:\n%s", report)
 	}
 	if err := stop(); err != nil {
@@ -253,7 +253,7 @@ func TestServeMaxConns(t *testing.T) {
 }
 
 func TestStatusPageEscapes(t *testing.T) {
-	page := statusPage(machine.ConnectionState{Version: 0x0303, CipherSuite: 0xc02b, ServerName: "<b>x</b>"})
+	page := statusPage((&observer{}).fields(machine.ConnectionState{Version: 0x0303, CipherSuite: 0xc02b, ServerName: "<b>x</b>"}, reportContext{}))
 	if strings.Contains(page, "<b>x</b>") || !strings.Contains(page, "&lt;b&gt;x&lt;/b&gt;") {
 		t.Errorf("server name not escaped:\n%s", page)
 	}
