@@ -424,6 +424,12 @@ func serveWWW(c *tlsConn, obs *observer, rc reportContext) error {
 		return nil
 	}
 	if err := c.runUntil(headerEnd, requestTimeout); err != nil {
+		var pe *peerEndedError
+		if errors.As(err, &pe) && pe.err == nil && len(req) == 0 {
+			// A client that only handshakes (s_client -reconnect) and
+			// closes cleanly: answer its close_notify.
+			return c.closeNotify()
+		}
 		return fmt.Errorf("reading the request: %w", err)
 	}
 	var resp bytes.Buffer
