@@ -358,9 +358,7 @@ func TestInteropClientNoEMSOpenSSL(t *testing.T) {
 
 // --- OpenSSL s_client against our server
 
-// sClient runs s_client against addr with the lines of input, written
-// one by one once the previous one has had its effect (each waits for
-// the server log to show after[i], if not empty), then ends its stdin.
+// sClient starts s_client against addr; the test writes its stdin.
 func sClient(t *testing.T, p *interopPKI, env []string, addr string, extra ...string) *peer {
 	t.Helper()
 	args := append([]string{"s_client", "-connect", addr, "-servername", "localhost", "-CAfile", p.caFile,
@@ -474,3 +472,202 @@ func TestInteropServerNoEMSOpenSSL(t *testing.T) {
 	contains(t, "server log", log.String(), "conn 1: "+field("Extended master secret", "no"))
 }
 
+// --- our client against gnutls-serv
+
+const gnutlsTLS12 = "NORMAL:-VERS-ALL:+VERS-TLS1.2"
+
+func startGnutlsServ(t *testing.T, p *interopPKI, args ...string) (*peer, string) {
+	t.Helper()
+	port := freePort(t)
+	base := []string{"-p", port, "--echo", "-a", "--x509certfile", p.ecCert, "--x509keyfile", p.ecKey}
+	if !strings.Contains(strings.Join(args, " "), "--priority") {
+		base = append(base, "--priority", gnutlsTLS12)
+	}
+	s := startPeer(t, nil, "gnutls-serv", append(base, args...)...)
+	addr := "127.0.0.1:" + port
+	waitListening(t, s, addr)
+	return s, addr
+}
+
+func TestInteropClientResumeGnuTLS(t *testing.T) {
+	p := newInteropPKI(t)
+	for _, tc := range []struct {
+		name, issued, reused string
+		serverArgs           []string
+	}{
+		{"ticket", "New (ticket issued)", "Reused (ticket)", nil},
+		{"session ID", "New (session ID issued)", "Reused (session ID)", []string{"--noticket"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, addr := startGnutlsServ(t, p, tc.serverArgs...)
+			out, report, err := client(t, "ping\n", clientArgs(p, addr, "-reconnect", "1")...)
+			if err != nil || out != "ping\n" {
+				t.Fatalf("%v, echo %q\n%s", err, out, report)
+			}
+			contains(t, "report", report, field("Session", tc.issued), field("Session", tc.reused))
+			s.waitOutput(t, "*** This is a resumed session", 1)
+		})
+	}
+}
+
+// gnutls-serv 3.7.9 sends a NewSessionTicket in a renegotiation whose
+// ServerHello did not acknowledge session_ticket (the machine, which
+// offers no ticket when renegotiating, rightly rejects it with
+// unexpected_message, RFC 5077 Section 3.2), so these servers run with
+// --noticket.
+func TestInteropClientRenegotiateGnuTLS(t *testing.T) {
+	p := newInteropPKI(t)
+	t.Run("client-initiated", func(t *testing.T) {
+		_, addr := startGnutlsServ(t, p, "--noticket")
+		out, report, err := client(t, "ping\n", clientArgs(p, addr, "-renegotiate")...)
+		if err != nil || out != "ping\n" {
+			t.Fatalf("%v, echo %q\n%s", err, out, report)
+		}
+		contains(t, "report", report, "--- renegotiation 1 done\n", field("Renegotiations", "1"))
+	})
+	t.Run("server-initiated", func(t *testing.T) {
+		_, addr := startGnutlsServ(t, p, "--noticket")
+		c := startClient(t, clientArgs(p, addr, "-renegotiation", "accept")...)
+		c.waitReport(t, field("Renegotiations", "0"), 1)
+		io.WriteString(c.stdin, "**REHANDSHAKE**\n") // gnutls-serv --echo: rehandshake
+		c.waitReport(t, "--- renegotiation 1 done\n", 1)
+		io.WriteString(c.stdin, "after\n")
+		waitUntil(t, func() bool { return strings.Contains(c.out.String(), "after\n") }, "the echo after renegotiation")
+		c.stdin.Close()
+		if err := c.wait(t); err != nil {
+			t.Fatalf("%v\n%s", err, c.report.String())
+		}
+		contains(t, "report", c.report.String(), field("Renegotiations", "1"))
+	})
+}
+
+func TestInteropClientOCSPGnuTLS(t *testing.T) {
+	p := newInteropPKI(t)
+	_, addr := startGnutlsServ(t, p, "--ocsp-response", p.ocspFile)
+	_, report, err := client(t, "ping\n", clientArgs(p, addr)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, report)
+	}
+	contains(t, "report", report, "OCSP:                    good (this update ", "; signature checked)\n")
+}
+
+func TestInteropClientNoEMSGnuTLS(t *testing.T) {
+	p := newInteropPKI(t)
+	_, addr := startGnutlsServ(t, p, "--priority", gnutlsTLS12+":%NO_SESSION_HASH")
+	_, report, err := client(t, "", clientArgs(p, addr)...)
+	if err == nil || !strings.Contains(err.Error(), "reason missing_ems; -allow-no-ems to accept") {
+		t.Errorf("without -allow-no-ems: %v\n%s", err, report)
+	}
+	out, report, err := client(t, "ping\n", clientArgs(p, addr, "-allow-no-ems", "-reconnect", "1")...)
+	if err != nil || out != "ping\n" {
+		t.Fatalf("with -allow-no-ems: %v, echo %q\n%s", err, out, report)
+	}
+	contains(t, "report", report, field("Extended master secret", "no"), field("Session", "Reused (ticket)"))
+}
+
+// --- gnutls-cli against our server
+
+func gnutlsCli(t *testing.T, p *interopPKI, addr string, extra ...string) *peer {
+	t.Helper()
+	host, port, _ := net.SplitHostPort(addr)
+	args := append([]string{"-p", port, "--x509cafile", p.caFile}, extra...)
+	if !strings.Contains(strings.Join(extra, " "), "--priority") {
+		args = append(args, "--priority", gnutlsTLS12)
+	}
+	return startPeer(t, nil, "gnutls-cli", append(args, host)...)
+}
+
+func TestInteropServerResumeGnuTLS(t *testing.T) {
+	p := newInteropPKI(t)
+	for _, tc := range []struct {
+		name, issued, reused string
+		serverArgs           []string
+	}{
+		{"ticket", "New (ticket issued)", "Reused (ticket)", nil},
+		// gnutls-cli 3.7.9 --noticket still offers session_ticket in TLS
+		// 1.2, so the server turns tickets off instead.
+		{"session ID", "New (session ID issued)", "Reused (session ID)", []string{"-no-tickets"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr, log, _ := startServer(t, append([]string{"-cert", p.ecCert, "-key", p.ecKey}, tc.serverArgs...)...)
+			c := gnutlsCli(t, p, addr, "-r")
+			c.waitOutput(t, "*** This is a resumed session", 1)
+			c.stdin.Close()
+			c.wait(t)
+			waitFor(t, func() bool { return strings.Contains(log.String(), "conn 2: "+field("Session", tc.reused)) }, log)
+			contains(t, "server log", log.String(), "conn 1: "+field("Session", tc.issued))
+		})
+	}
+}
+
+func TestInteropServerRenegotiateGnuTLS(t *testing.T) {
+	p := newInteropPKI(t)
+	t.Run("client-initiated", func(t *testing.T) {
+		addr, log, _ := startServer(t, "-cert", p.ecCert, "-key", p.ecKey, "-renegotiation", "accept")
+		c := gnutlsCli(t, p, addr, "-e")
+		c.waitOutput(t, "- ReHandshake was completed", 1)
+		c.stdin.Close()
+		c.wait(t)
+		waitFor(t, func() bool { return strings.Contains(log.String(), "conn 1: renegotiation 1 done\n") }, log)
+	})
+	t.Run("server-initiated", func(t *testing.T) {
+		addr, log, _ := startServer(t, "-cert", p.ecCert, "-key", p.ecKey, "-renegotiation", "initiate-after=6")
+		c := gnutlsCli(t, p, addr)
+		c.waitOutput(t, "- Handshake was completed", 1)
+		io.WriteString(c.stdin, "hello\n")
+		waitFor(t, func() bool { return strings.Contains(log.String(), "conn 1: renegotiation 1 done\n") }, log)
+		io.WriteString(c.stdin, "after\n")
+		c.waitOutput(t, "after\n", 1)
+		c.stdin.Close()
+		c.wait(t)
+		contains(t, "server log", log.String(), "conn 1: "+field("Renegotiations", "1"))
+	})
+}
+
+func TestInteropServerOCSPGnuTLS(t *testing.T) {
+	p := newInteropPKI(t)
+	addr, log, _ := startServer(t, "-cert", p.ecCert, "-key", p.ecKey, "-ocsp", p.ocspFile)
+	saved := filepath.Join(p.dir, "saved.der")
+	c := gnutlsCli(t, p, addr, "--save-ocsp", saved)
+	c.waitOutput(t, "- Handshake was completed", 1)
+	c.stdin.Close()
+	c.wait(t)
+	if got := readFile(t, saved); got != string(p.ocspDER) {
+		t.Errorf("gnutls-cli saved %d bytes of OCSP response, want the %d we staple", len(got), len(p.ocspDER))
+	}
+	waitFor(t, func() bool {
+		return strings.Contains(log.String(), "conn 1: "+field("OCSP", fmt.Sprintf("stapled (%d bytes)", len(p.ocspDER))))
+	}, log)
+}
+
+func TestInteropServerNoEMSGnuTLS(t *testing.T) {
+	p := newInteropPKI(t)
+	prio := []string{"--priority", gnutlsTLS12 + ":%NO_SESSION_HASH"}
+	addr, log, _ := startServer(t, "-cert", p.ecCert, "-key", p.ecKey)
+	c := gnutlsCli(t, p, addr, prio...)
+	c.stdin.Close()
+	c.wait(t)
+	waitFor(t, func() bool { return strings.Contains(log.String(), "handshake failed") }, log)
+	contains(t, "server log", log.String(), "sent fatal alert handshake_failure, reason missing_ems; -allow-no-ems to accept")
+
+	addr, log, _ = startServer(t, "-cert", p.ecCert, "-key", p.ecKey, "-allow-no-ems")
+	c = gnutlsCli(t, p, addr, append(prio, "-r")...)
+	c.waitOutput(t, "*** This is a resumed session", 1)
+	c.stdin.Close()
+	c.wait(t)
+	waitFor(t, func() bool { return strings.Contains(log.String(), "conn 2: "+field("Session", "Reused (ticket)")) }, log)
+	contains(t, "server log", log.String(), "conn 1: "+field("Extended master secret", "no"), "conn 2: "+field("Extended master secret", "no"))
+}
+
+// waitUntil waits for cond, bounded by hangLimit.
+func waitUntil(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	limit := time.After(hangLimit)
+	for !cond() {
+		select {
+		case <-limit:
+			t.Fatalf("gave up waiting for %s", what)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
