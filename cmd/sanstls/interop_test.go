@@ -246,9 +246,19 @@ func field(label, value string) string { return fmt.Sprintf("%-24s %s\n", label+
 
 func startSServer(t *testing.T, p *interopPKI, env []string, args ...string) (*peer, string) {
 	t.Helper()
+	return startSServerEnv(t, env, p.ecCert, p.ecKey, args...)
+}
+
+func startSServerCert(t *testing.T, cert, key string, args ...string) (*peer, string) {
+	t.Helper()
+	return startSServerEnv(t, nil, cert, key, args...)
+}
+
+func startSServerEnv(t *testing.T, env []string, cert, key string, args ...string) (*peer, string) {
+	t.Helper()
 	port := freePort(t)
 	addr := "127.0.0.1:" + port
-	base := []string{"s_server", "-accept", addr, "-tls1_2", "-cert", p.ecCert, "-key", p.ecKey}
+	base := []string{"s_server", "-accept", addr, "-tls1_2", "-cert", cert, "-key", key}
 	s := startPeer(t, env, "openssl", append(base, args...)...)
 	waitListening(t, s, addr)
 	return s, addr
