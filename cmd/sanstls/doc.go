@@ -55,12 +55,13 @@
 // names (ECDHE-RSA-AES128-GCM-SHA256), codes (0xc02f) and three shorthands:
 // DEFAULT (the machine's defaults: ECDHE with AEAD), ALL (every suite, the
 // defaults first) and LEGACY (the others: CBC, DHE, RSA key exchange).
-// -groups takes X25519, P-256 (prime256v1, secp256r1), P-384 and the RFC
-// 7919 groups ffdhe2048, ffdhe3072, ffdhe4096 (used by DHE suites; without
-// any, DHE may use all three). -sigalgs takes IANA names
+// -groups takes X25519, P-256 (prime256v1, secp256r1), P-384, P-521 (not
+// among the defaults: only when listed) and the RFC 7919 groups ffdhe2048,
+// ffdhe3072, ffdhe4096 (used by DHE suites; without any, DHE may use all
+// three). -sigalgs takes IANA names
 // (rsa_pss_rsae_sha256), OpenSSL's ALG+HASH (RSA-PSS+SHA256, ECDSA+SHA256,
-// RSA+SHA256, ed25519) or codes; SHA-1 and MD5 schemes do not exist here
-// (RFC 9155).
+// RSA+SHA256, ed25519) or codes; ecdsa_secp521r1_sha512 is used only when
+// listed, and SHA-1 and MD5 schemes do not exist here (RFC 9155).
 //
 // # server
 //

@@ -27,7 +27,7 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"server", "-client-auth", "maybe"}, 2, "", "unknown -client-auth"},
 		{[]string{"server", "-client-auth", "verify"}, 2, "", "needs -client-ca"},
 		{[]string{"server", "-cert", "x.pem"}, 1, "", "-cert but 0 -key"},
-		{[]string{"server", "-groups", "P-521"}, 2, "", "unsupported group"},
+		{[]string{"server", "-groups", "X448"}, 2, "", "unsupported group"},
 		{[]string{"client", "-suites", "NULL-MD5"}, 2, "", "unknown or unsupported cipher suite"},
 		{[]string{"client", "-h"}, 0, "", "-connect"},
 	}

@@ -47,7 +47,7 @@ func (l *repeated) Set(s string) error {
 // supportedGroups are the key exchange groups the machine implements: the
 // elliptic curves in its default preference order, then the RFC 7919
 // finite-field groups that DHE suites use.
-var supportedGroups = []machine.Group{machine.X25519, machine.CurveP256, machine.CurveP384,
+var supportedGroups = []machine.Group{machine.X25519, machine.CurveP256, machine.CurveP384, machine.CurveP521,
 	messages.GroupFFDHE2048, messages.GroupFFDHE3072, messages.GroupFFDHE4096}
 
 // groupAliases maps the spellings accepted by -group(s) to groups: OpenSSL's
@@ -57,6 +57,7 @@ var groupAliases = map[string]machine.Group{
 	"x25519": machine.X25519,
 	"p-256":  machine.CurveP256, "p256": machine.CurveP256, "secp256r1": machine.CurveP256, "prime256v1": machine.CurveP256,
 	"p-384": machine.CurveP384, "p384": machine.CurveP384, "secp384r1": machine.CurveP384,
+	"p-521": machine.CurveP521, "p521": machine.CurveP521, "secp521r1": machine.CurveP521,
 	"ffdhe2048": messages.GroupFFDHE2048, "ffdhe3072": messages.GroupFFDHE3072, "ffdhe4096": messages.GroupFFDHE4096,
 }
 
@@ -65,7 +66,7 @@ func parseGroup(name string) (machine.Group, error) {
 	if g, ok := groupAliases[strings.ToLower(name)]; ok {
 		return g, nil
 	}
-	return 0, fmt.Errorf("unknown or unsupported group %q (supported: X25519, P-256, P-384, ffdhe2048, ffdhe3072, ffdhe4096)", name)
+	return 0, fmt.Errorf("unknown or unsupported group %q (supported: X25519, P-256, P-384, P-521, ffdhe2048, ffdhe3072, ffdhe4096)", name)
 }
 
 // parseGroups parses a -groups list; an empty list means the default (nil).
@@ -123,15 +124,18 @@ var sigAlgAliases = map[string]machine.SignatureScheme{
 	"rsa-pss+sha384": messages.SignatureRSAPSSRSAESHA384, "rsa-pss+sha512": messages.SignatureRSAPSSRSAESHA512,
 }
 
-// parseSigAlgs parses a -sigalgs list: only the schemes the machine
-// implements (machine.DefaultSignatureSchemes; RFC 9155 leaves SHA-1 and
-// MD5 out) are accepted.
+// supportedSigAlgs are the schemes the machine implements: its defaults
+// plus ECDSA with P-521, which is opt-in (RFC 9155 leaves SHA-1 and MD5
+// out altogether).
+var supportedSigAlgs = append(slices.Clone(machine.DefaultSignatureSchemes), messages.SignatureECDSAP521SHA512)
+
+// parseSigAlgs parses a -sigalgs list of supportedSigAlgs.
 func parseSigAlgs(names []string) ([]machine.SignatureScheme, error) {
 	var out []machine.SignatureScheme
 	for _, n := range names {
 		s, ok := sigAlgAliases[strings.ToLower(n)]
 		if !ok {
-			for _, d := range machine.DefaultSignatureSchemes {
+			for _, d := range supportedSigAlgs {
 				var code uint16
 				if strings.EqualFold(d.String(), n) ||
 					(strings.HasPrefix(strings.ToLower(n), "0x") && sscanHex(n, &code) && code == uint16(d)) {

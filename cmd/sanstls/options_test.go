@@ -73,14 +73,14 @@ func TestParseGroup(t *testing.T) {
 	for name, want := range map[string]machine.Group{
 		"X25519": machine.X25519, "x25519": machine.X25519,
 		"P-256": machine.CurveP256, "prime256v1": machine.CurveP256, "SECP256R1": machine.CurveP256,
-		"P-384": machine.CurveP384, "secp384r1": machine.CurveP384, "P384": machine.CurveP384,
+		"P-384": machine.CurveP384, "secp384r1": machine.CurveP384, "P384": machine.CurveP384, "secp521r1": machine.CurveP521,
 		"ffdhe2048": messages.GroupFFDHE2048, "FFDHE3072": messages.GroupFFDHE3072, "ffdhe4096": messages.GroupFFDHE4096,
 	} {
 		if got, err := parseGroup(name); err != nil || got != want {
 			t.Errorf("parseGroup(%q) = %v, %v; want %v", name, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "P-521", "ffdhe6144", "X448"} {
+	for _, bad := range []string{"", "P-224", "ffdhe6144", "X448"} {
 		if _, err := parseGroup(bad); err == nil {
 			t.Errorf("parseGroup(%q) accepted", bad)
 		}
