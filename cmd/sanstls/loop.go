@@ -42,7 +42,8 @@ type tlsConn struct {
 	closeSent  bool // close_notify sent
 
 	// Callbacks, called from the loop.
-	onData      func(p []byte) error // application data (p is valid during the call)
+	onData      func(p []byte) error // application data (p is valid during the call); see setOnData
+	held        []byte               // application data received while onData was nil
 	onHandshake func()               // each completed handshake
 	onWarning   func(machine.Alert)  // warning alerts other than close_notify
 }
@@ -130,15 +131,32 @@ func (c *tlsConn) handle(ev machine.Event) error {
 			c.onHandshake()
 		}
 	case machine.EventAppData:
-		if c.onData != nil {
-			return c.onData(ev.Data)
+		if c.onData == nil {
+			// Data right behind the peer's last handshake message (a
+			// client's Finished in an abbreviated handshake) can arrive
+			// before the caller has set onData: keep it for setOnData.
+			c.held = append(c.held, ev.Data...)
+			return nil
 		}
+		return c.onData(ev.Data)
 	case machine.EventPeerClosed:
 		c.peerClosed = true
 	case machine.EventWarningAlert:
 		if c.onWarning != nil {
 			c.onWarning(ev.Alert)
 		}
+	}
+	return nil
+}
+
+// setOnData installs the application data handler and hands it what
+// arrived before.
+func (c *tlsConn) setOnData(f func(p []byte) error) error {
+	c.onData = f
+	if len(c.held) > 0 && f != nil {
+		held := c.held
+		c.held = nil
+		return f(held)
 	}
 	return nil
 }

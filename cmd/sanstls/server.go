@@ -377,14 +377,17 @@ func serveEcho(c *tlsConn, opts serverOptions, n int, logf func(string, ...any))
 		}
 		return c.renegotiate()
 	}
-	c.onData = func(p []byte) error {
+	if err := maybeRenegotiate(); err != nil {
+		return err
+	}
+	err := c.setOnData(func(p []byte) error {
 		if err := c.send(p); err != nil {
 			return err
 		}
 		echoed += len(p)
 		return maybeRenegotiate()
-	}
-	if err := maybeRenegotiate(); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	for !c.peerClosed {
@@ -416,14 +419,17 @@ func serveWWW(c *tlsConn, obs *observer, rc reportContext) error {
 	headerEnd := func() bool {
 		return bytes.Contains(req, []byte("\r\n\r\n")) || bytes.Contains(req, []byte("\n\n"))
 	}
-	c.onData = func(p []byte) error {
+	err := c.setOnData(func(p []byte) error {
 		if len(req)+len(p) > maxRequestHeader {
 			return errors.New("request header too large")
 		}
 		req = append(req, p...)
 		return nil
+	})
+	if err == nil {
+		err = c.runUntil(headerEnd, requestTimeout)
 	}
-	if err := c.runUntil(headerEnd, requestTimeout); err != nil {
+	if err != nil {
 		var pe *peerEndedError
 		if errors.As(err, &pe) && pe.err == nil && len(req) == 0 {
 			// A client that only handshakes (s_client -reconnect) and
