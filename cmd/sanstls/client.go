@@ -309,6 +309,25 @@ func clientData(c *tlsConn, co clientOptions, stdin io.Reader, report io.Writer)
 	// answer before we give up waiting.
 	var closeWait <-chan time.Time
 	for {
+		// The server's data first: a client that keeps writing while the
+		// server's answers pile up would block both sides in write.
+		select {
+		case chunk, ok := <-c.chunks:
+			if ok {
+				if err := c.feed(chunk); err != nil {
+					return fmt.Errorf("reading: %w", explain(err))
+				}
+				if c.peerClosed {
+					return c.closeNotify()
+				}
+				continue
+			}
+			if err := c.eof(); err != nil {
+				return fmt.Errorf("reading: %w", explain(err))
+			}
+			return nil
+		default:
+		}
 		select {
 		case chunk, ok := <-c.chunks:
 			if !ok {

@@ -133,3 +133,21 @@ func TestClientCommands(t *testing.T) {
 		t.Errorf("-nocommands: %v, echo %q\n%s", err, out, report)
 	}
 }
+
+// TestServerStopsIdleConnections: stopping the server (SIGINT) ends a
+// connection that is waiting for the client.
+func TestServerStopsIdleConnections(t *testing.T) {
+	p := newTestPKI(t)
+	addr, log, stop := startServer(t, "-cert", p.ecCert, "-key", p.ecKey)
+	c := startClient(t, "-connect", addr, "-servername", "localhost", "-cafile", p.caFile)
+	c.waitReport(t, field("Renegotiations", "0"), 1)
+	waitFor(t, func() bool { return strings.Contains(log.String(), "conn 1: Verification:") }, log)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	contains(t, "server log", log.String(), "conn 1 from ")
+	contains(t, "server log", log.String(), "closed as the server stops\n")
+	if err := c.wait(t); err == nil || !strings.Contains(err.Error(), "without close_notify") {
+		t.Errorf("client: %v, want a truncation", err)
+	}
+}

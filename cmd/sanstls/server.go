@@ -281,10 +281,16 @@ func serve(ctx context.Context, ln net.Listener, opts serverOptions, log io.Writ
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Stopping the server (SIGINT, SIGTERM) ends the connections
+			// in progress too.
+			stopConn := context.AfterFunc(ctx, func() { conn.Close() })
 			err := serveConn(conn, opts, n, logf)
+			stopConn()
 			switch {
 			case errors.Is(err, errProbe):
 				probes.Add(1)
+			case err != nil && ctx.Err() != nil:
+				logf("conn %d from %s: closed as the server stops\n", n, conn.RemoteAddr())
 			case err != nil:
 				failures.Add(1)
 				logf("conn %d from %s: %v\n", n, conn.RemoteAddr(), explain(err))
