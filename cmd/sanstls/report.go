@@ -146,6 +146,11 @@ func (o *observer) fields(st machine.ConnectionState, rc reportContext) []report
 		{"Peer certificates", peerChainText(st.PeerCertificates)},
 		{"Verification", o.verifyText(st, rc)},
 	}
+	if o.clientHellos == 0 {
+		// Not traced (stateFields): only the state's view of signatures.
+		out[3] = reportField{"Peer signature", sig(st.SignatureScheme, "none")}
+		out = append(out[:4], out[5:]...)
+	}
 	return out
 }
 
@@ -171,6 +176,12 @@ func (o *observer) groupText(st machine.ConnectionState) string {
 // sessionText says whether the session is new or resumed, and how.
 func (o *observer) sessionText(st machine.ConnectionState) string {
 	f := o.done
+	switch {
+	case o.clientHellos == 0 && st.DidResume:
+		return "Reused" // not traced: how is unknown
+	case o.clientHellos == 0:
+		return "New"
+	}
 	if st.DidResume {
 		// A client that offers a ticket sends a fresh random session ID
 		// (RFC 5077 Section 3.4), which no cache can hold; a server
@@ -335,4 +346,24 @@ func writeOCSPDetails(w io.Writer, der []byte) {
 	if resp.Certificate != nil {
 		fmt.Fprintf(w, "  Responder: %s\n", resp.Certificate.Subject)
 	}
+}
+
+// stateFields is the report of a connection known only by its state (no
+// observer saw its handshake, as with a netconn.Conn): label/value pairs.
+// Fields that need the trace say what they can from the state alone.
+func stateFields(st machine.ConnectionState) [][2]string {
+	var out [][2]string
+	for _, f := range (&observer{}).fields(st, reportContext{}) {
+		out = append(out, [2]string{f.label, f.value})
+	}
+	return out
+}
+
+// stateSummary is stateFields on one line ("label=value; ...").
+func stateSummary(st machine.ConnectionState) string {
+	var parts []string
+	for _, kv := range stateFields(st) {
+		parts = append(parts, kv[0]+"="+kv[1])
+	}
+	return strings.Join(parts, "; ")
 }

@@ -129,3 +129,14 @@ func TestClientShowCerts(t *testing.T) {
 		t.Errorf("-showcerts printed %d certificates, want 2:\n%s", n, report)
 	}
 }
+
+func TestStateFields(t *testing.T) {
+	st := machine.ConnectionState{Version: 0x0303, CipherSuite: 0xc02f, Group: machine.X25519, ExtendedMasterSecret: true, DidResume: true, ServerName: "a"}
+	got := stateSummary(st)
+	for _, want := range []string{"Protocol=TLS 1.2", "Cipher=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (ECDHE-RSA-AES128-GCM-SHA256)",
+		"Group=X25519", "Extended master secret=yes", "Session=Reused;", "Peer signature=none", "Server name=a"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("stateSummary = %q, lacks %q", got, want)
+		}
+	}
+}
