@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	mathrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -146,15 +147,22 @@ func (p *peer) wait(t *testing.T) {
 	}
 }
 
-// freePort returns a port the kernel considers free on 127.0.0.1.
+// freePort returns a port below the ephemeral range (32768 and up here),
+// free on 127.0.0.1 when checked: a port the kernel hands out for
+// listening can meanwhile be taken by an outgoing connection's socket
+// before the peer program binds it.
 func freePort(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 100 {
+		port := 10000 + mathrand.IntN(22000)
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			ln.Close()
+			return fmt.Sprint(port)
+		}
 	}
-	defer ln.Close()
-	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+	t.Fatal("no free port found below 32000")
+	return ""
 }
 
 // waitListening waits until something accepts on addr (the peer servers
