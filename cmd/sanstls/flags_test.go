@@ -151,3 +151,16 @@ func TestServerStopsIdleConnections(t *testing.T) {
 		t.Errorf("client: %v, want a truncation", err)
 	}
 }
+
+func TestParseRenegotiation(t *testing.T) {
+	for v, want := range map[string]int{"never": -1, "accept": -1, "initiate-after=0": 0, "initiate-after:100": 100, "initiate-after 7": 7} {
+		if got, err := parseRenegotiation(v); err != nil || got != want {
+			t.Errorf("parseRenegotiation(%q) = %d, %v; want %d", v, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "initiate", "initiate-after=-1", "initiate-after=", "always"} {
+		if _, err := parseRenegotiation(bad); err == nil {
+			t.Errorf("parseRenegotiation(%q) accepted", bad)
+		}
+	}
+}
