@@ -68,7 +68,7 @@ func TestClientReportsAlert(t *testing.T) {
 func client(t *testing.T, stdin string, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), hangLimit)
 	defer cancel()
 	err := clientCommand(ctx, args, strings.NewReader(stdin), &out, &errOut, noEnv)
 	return out.String(), errOut.String(), err
@@ -89,7 +89,7 @@ func TestClientTruncation(t *testing.T) {
 			return
 		}
 		tc := c.(*netconn.Conn)
-		_ = tc.SetDeadline(time.Now().Add(10 * time.Second))
+		_ = tc.SetDeadline(time.Now().Add(hangLimit))
 		if tc.Handshake() == nil {
 			_, _ = io.WriteString(tc, "partial\n")
 		}

@@ -102,7 +102,7 @@ func startServer(t *testing.T, args ...string) (addr string, log *syncBuffer, st
 		done <- serverCommand(ctx, append([]string{"-listen", "127.0.0.1:0"}, args...), log, noEnv)
 	}()
 	listening := regexp.MustCompile(`listening on (\S+)`)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(hangLimit)
 	for {
 		if m := listening.FindStringSubmatch(log.String()); m != nil {
 			addr = m[1]
@@ -126,7 +126,7 @@ func startServer(t *testing.T, args ...string) (addr string, log *syncBuffer, st
 			cancel()
 			select {
 			case err = <-done:
-			case <-time.After(20 * time.Second):
+			case <-time.After(hangLimit):
 				err = errors.New("server did not stop")
 			}
 		})
@@ -244,7 +244,7 @@ func TestServeMaxConns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(20 * time.Second):
+	case <-time.After(hangLimit):
 		t.Fatal("serve did not return after -max-conns connections")
 	}
 	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
@@ -259,15 +259,17 @@ func TestStatusPageEscapes(t *testing.T) {
 	}
 }
 
+// waitFor waits until cond holds; the limit only catches a hang (the
+// conditions are log lines that follow from what the test already saw).
 func waitFor(t *testing.T, cond func() bool, log *syncBuffer) {
 	t.Helper()
-	for range 200 {
-		if cond() {
-			return
+	deadline := time.Now().Add(hangLimit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met; server log:\n%s", log.String())
 		}
-		time.Sleep(25 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("condition not met; server log:\n%s", log.String())
 }
 
 func readFile(t *testing.T, path string) string {
