@@ -87,7 +87,8 @@
 // -renegotiation never (the default) answers a client's renegotiation with
 // a no_renegotiation warning; accept lets clients renegotiate;
 // initiate-after=N also sends one HelloRequest once N bytes have been
-// echoed (0: right after the handshake). Renegotiation is always secure
+// echoed (0: right after the handshake; echo mode only, -www never
+// starts one). Renegotiation is always secure
 // (RFC 5746). -allow-no-ems accepts clients without extended master secret
 // (RFC 7627), which the machine otherwise refuses; -prefer-client follows
 // the client's suite order.

@@ -84,7 +84,7 @@ func serverCommand(ctx context.Context, args []string, stderr io.Writer, getenv 
 	fs.BoolVar(&noTickets, "no-tickets", false, "issue no session tickets (RFC 5077)")
 	fs.BoolVar(&noCache, "no-session-cache", false, "keep no session-ID cache")
 	fs.StringVar(&ticketKeyFile, "ticket-key-file", "", "read ticket keys from `FILE`: lines of 64 hex digits, the first seals (default: a random key per run)")
-	fs.StringVar(&renegotiation, "renegotiation", "never", "never, accept (client-initiated), or initiate-after=N (send HelloRequest after echoing N bytes; also accepts)")
+	fs.StringVar(&renegotiation, "renegotiation", "never", "never, accept (client-initiated), or initiate-after=N (echo mode: send HelloRequest after echoing N bytes; also accepts)")
 	fs.Var(&ocspFiles, "ocsp", "DER OCSP response `file` to staple for the matching -cert (repeat in -cert order)")
 	fs.StringVar(&clientAuth, "client-auth", "none", "client certificates: none, request, require, verify-if-given or verify")
 	fs.StringVar(&clientCA, "client-ca", "", "PEM `file` of CAs that client certificates must chain to (verify modes)")
