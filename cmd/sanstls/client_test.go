@@ -29,7 +29,9 @@ func TestClientAuth(t *testing.T) {
 		t.Errorf("client without a certificate: %v, want a handshake_failure alert from the server", err)
 	}
 	waitFor(t, func() bool { return strings.Contains(log.String(), "client certificate required") }, log)
-	if !strings.Contains(log.String(), `client-cert="CN=test client"`) {
+	if !strings.Contains(log.String(), "conn 1: Peer certificates:       2: CN=test client (ECDSA P-256) <- CN=cmd test CA\n") ||
+		!strings.Contains(log.String(), "conn 1: Verification:            OK (CN=test client <- CN=cmd test CA)\n") ||
+		!strings.Contains(log.String(), "conn 1: Client signature:        ecdsa_secp256r1_sha256\n") {
 		t.Errorf("server log lacks the client certificate:\n%s", log.String())
 	}
 }
@@ -66,7 +68,7 @@ func TestClientReportsAlert(t *testing.T) {
 func client(t *testing.T, stdin string, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), hangLimit)
 	defer cancel()
 	err := clientCommand(ctx, args, strings.NewReader(stdin), &out, &errOut, noEnv)
 	return out.String(), errOut.String(), err
@@ -87,7 +89,7 @@ func TestClientTruncation(t *testing.T) {
 			return
 		}
 		tc := c.(*netconn.Conn)
-		_ = tc.SetDeadline(time.Now().Add(10 * time.Second))
+		_ = tc.SetDeadline(time.Now().Add(hangLimit))
 		if tc.Handshake() == nil {
 			_, _ = io.WriteString(tc, "partial\n")
 		}

@@ -172,7 +172,11 @@ func (p *printer) flush() {
 	for _, l := range p.pending {
 		for s := p.last + 1; !p.resumed && s < high && s < l.step; s++ {
 			if !seen[s] {
-				out = append(out, fmt.Sprintf("%3d. %-18s (not requested)\n", s, demoSteps[s]))
+				why := "(not requested)"
+				if s == 5 {
+					why = "(not sent: RSA key exchange)" // RFC 5246 Section 7.4.3
+				}
+				out = append(out, fmt.Sprintf("%3d. %-18s %s\n", s, demoSteps[s], why))
 				seen[s] = true
 			}
 		}

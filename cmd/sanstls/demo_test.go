@@ -63,7 +63,7 @@ func checkOrder(t *testing.T, out string, skipped ...int) {
 		t.Fatalf("step numbers %v, want %v\n%s", got, want, out)
 	}
 	for _, s := range steps {
-		isSkipped := strings.HasSuffix(s.text, "(not requested)")
+		isSkipped := strings.HasSuffix(s.text, "(not requested)") || strings.HasSuffix(s.text, "(not sent: RSA key exchange)")
 		wantSkipped := false
 		for _, k := range skipped {
 			wantSkipped = wantSkipped || k == s.num
@@ -291,5 +291,36 @@ func TestDemoResumeAndRenegotiate(t *testing.T) {
 		if strings.Contains(resumed, absent) {
 			t.Errorf("resumed handshake shows %s:\n%s", absent, resumed)
 		}
+	}
+}
+
+// TestDemoEverySuite runs the demo once per suite that `sanstls list`
+// prints: each must complete its handshake and exchange data (the RSA key
+// exchange suites need keyEncipherment on the demo's RSA certificate).
+func TestDemoEverySuite(t *testing.T) {
+	var list bytes.Buffer
+	if err := listCommand(nil, &list, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	listed := regexp.MustCompile(`(?m)^ *\*? +0x[0-9a-f]{4} +(TLS_\S+)`).FindAllStringSubmatch(list.String(), -1)
+	if len(listed) < 27 {
+		t.Fatalf("found %d suites in the list output, want at least 27:\n%s", len(listed), list.String())
+	}
+	for _, m := range listed {
+		suite := m[1]
+		t.Run(suite, func(t *testing.T) {
+			out := demoOutput(t, demoOptions{Seed: 1, Suite: suite})
+			if !strings.Contains(out, "suite="+suite) {
+				t.Errorf("ServerHello does not show suite=%s:\n%s", suite, out)
+			}
+			if strings.HasPrefix(suite, "TLS_RSA_") {
+				checkOrder(t, out, 4, 5, 7, 9)
+				if !strings.Contains(out, "ServerKeyExchange  (not sent: RSA key exchange)") {
+					t.Errorf("step 5 is not explained:\n%s", out)
+				}
+			} else {
+				checkOrder(t, out, 4, 7, 9)
+			}
+		})
 	}
 }

@@ -40,13 +40,18 @@ func writeList(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  %s 0x%04x  %-46s %s\n", mark, s.ID, s.Name, s.OpenSSLName)
 	}
-	fmt.Fprintf(w, "\nGroups (default preference order):\n")
+	fmt.Fprintf(w, "\nGroups (default preference order; P-521 only when listed; the ffdhe groups serve DHE suites, RFC 7919):\n")
 	for _, g := range supportedGroups {
-		fmt.Fprintf(w, "    %-7s %-10s (%d)\n", groupName(g), g, uint16(g))
+		fmt.Fprintf(w, "    %-9s %-10s (%d)\n", groupName(g), g, uint16(g))
 	}
+	fmt.Fprintf(w, "\nSuite shorthands for -suites: DEFAULT (the starred suites), ALL, LEGACY (the unstarred ones)\n")
 	fmt.Fprintf(w, "\nSignature schemes (default preference order):\n")
-	for _, s := range machine.DefaultSignatureSchemes() {
-		fmt.Fprintf(w, "    0x%04x  %s\n", uint16(s), s)
+	for _, s := range supportedSigAlgs {
+		note := ""
+		if !slices.Contains(machine.DefaultSignatureSchemes(), s) {
+			note = "  (only when listed with -sigalgs)"
+		}
+		fmt.Fprintf(w, "    0x%04x  %s%s\n", uint16(s), s, note)
 	}
 }
 

@@ -36,7 +36,7 @@ func TestList(t *testing.T) {
 		}
 		last = i
 	}
-	for _, g := range []string{"X25519  x25519", "P-256   secp256r1", "P-384   secp384r1"} {
+	for _, g := range []string{"X25519    x25519", "P-256     secp256r1", "P-384     secp384r1", "ffdhe2048 ffdhe2048", "ffdhe4096 ffdhe4096", "DEFAULT (the starred suites), ALL, LEGACY"} {
 		if !strings.Contains(s, g) {
 			t.Errorf("list lacks group %q", g)
 		}

@@ -27,9 +27,18 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"server", "-client-auth", "maybe"}, 2, "", "unknown -client-auth"},
 		{[]string{"server", "-client-auth", "verify"}, 2, "", "needs -client-ca"},
 		{[]string{"server", "-cert", "x.pem"}, 1, "", "-cert but 0 -key"},
-		{[]string{"server", "-groups", "P-521"}, 2, "", "unsupported group"},
+		{[]string{"server", "-groups", "X448"}, 2, "", "unsupported group"},
 		{[]string{"client", "-suites", "NULL-MD5"}, 2, "", "unknown or unsupported cipher suite"},
 		{[]string{"client", "-h"}, 0, "", "-connect"},
+		{[]string{"server", "-renegotiation", "sometimes"}, 2, "", "unknown -renegotiation"},
+		{[]string{"server", "-renegotiation", "initiate-after=x"}, 2, "", "want a byte count"},
+		{[]string{"server", "-no-tickets", "-ticket-key-file", "k"}, 2, "", "exclude each other"},
+		{[]string{"server", "-ocsp", "a.der", "-ocsp", "b.der"}, 2, "", "2 -ocsp files for 1 certificates"},
+		{[]string{"server", "-sigalgs", "RSA+SHA1"}, 2, "", "unsupported signature scheme"},
+		{[]string{"server", "-suites", "LEGACY,NULL-SHA"}, 2, "", "unknown or unsupported cipher suite"},
+		{[]string{"client", "-renegotiation", "initiate-after=1"}, 2, "", "want never or accept"},
+		{[]string{"client", "-reconnect", "-1"}, 2, "", "-reconnect must not be negative"},
+		{[]string{"client", "-sess-in", "/nonexistent/sess.pem"}, 1, "", "no such file"},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer

@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/sanstls/sanstls/machine"
+	"github.com/sanstls/sanstls/messages"
 )
 
 // commaList is a flag value holding a comma-separated list; repeating the
@@ -42,17 +44,21 @@ func (l *repeated) Set(s string) error {
 	return nil
 }
 
-// supportedGroups are the key exchange groups the machine implements, in its
-// default preference order.
-var supportedGroups = []machine.Group{machine.X25519, machine.CurveP256, machine.CurveP384}
+// supportedGroups are the key exchange groups the machine implements: the
+// elliptic curves in its default preference order, then the RFC 7919
+// finite-field groups that DHE suites use.
+var supportedGroups = []machine.Group{machine.X25519, machine.CurveP256, machine.CurveP384, machine.CurveP521,
+	messages.GroupFFDHE2048, messages.GroupFFDHE3072, messages.GroupFFDHE4096}
 
 // groupAliases maps the spellings accepted by -group(s) to groups: OpenSSL's
-// ("X25519", "P-256", "prime256v1"), IANA's ("secp256r1") and GnuTLS's
-// ("SECP256R1"), compared case-insensitively.
+// ("X25519", "P-256", "prime256v1", "ffdhe2048"), IANA's ("secp256r1") and
+// GnuTLS's ("SECP256R1", "FFDHE2048"), compared case-insensitively.
 var groupAliases = map[string]machine.Group{
 	"x25519": machine.X25519,
 	"p-256":  machine.CurveP256, "p256": machine.CurveP256, "secp256r1": machine.CurveP256, "prime256v1": machine.CurveP256,
 	"p-384": machine.CurveP384, "p384": machine.CurveP384, "secp384r1": machine.CurveP384,
+	"p-521": machine.CurveP521, "p521": machine.CurveP521, "secp521r1": machine.CurveP521,
+	"ffdhe2048": messages.GroupFFDHE2048, "ffdhe3072": messages.GroupFFDHE3072, "ffdhe4096": messages.GroupFFDHE4096,
 }
 
 // parseGroup accepts any spelling in groupAliases.
@@ -60,10 +66,12 @@ func parseGroup(name string) (machine.Group, error) {
 	if g, ok := groupAliases[strings.ToLower(name)]; ok {
 		return g, nil
 	}
-	return 0, fmt.Errorf("unknown or unsupported group %q (supported: X25519, P-256, P-384)", name)
+	return 0, fmt.Errorf("unknown or unsupported group %q (supported: X25519, P-256, P-384, P-521, ffdhe2048, ffdhe3072, ffdhe4096)", name)
 }
 
 // parseGroups parses a -groups list; an empty list means the default (nil).
+// ECDHE suites use the curves of the list, DHE suites its RFC 7919 groups
+// (all three when it names none: machine.Config.Groups).
 func parseGroups(names []string) ([]machine.Group, error) {
 	var out []machine.Group
 	for _, n := range names {
@@ -71,9 +79,83 @@ func parseGroups(names []string) ([]machine.Group, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, g)
+		if !slices.Contains(out, g) {
+			out = append(out, g)
+		}
 	}
 	return out, nil
+}
+
+// suiteShorthands are the names -suites accepts for whole sets, as
+// OpenSSL's cipher strings do: DEFAULT is the machine's secure default
+// (ECDHE with AEAD), ALL every implemented suite in the machine's order,
+// LEGACY the ones not enabled by default (CBC, DHE, RSA key exchange).
+func suiteShorthand(name string) ([]uint16, bool) {
+	var out []uint16
+	switch strings.ToUpper(name) {
+	case "DEFAULT":
+		return machine.DefaultCipherSuites(), true
+	case "ALL":
+		out = machine.DefaultCipherSuites()
+		for _, s := range machine.SupportedCipherSuites() {
+			if !slices.Contains(out, s.ID) {
+				out = append(out, s.ID)
+			}
+		}
+		return out, true
+	case "LEGACY":
+		for _, s := range machine.SupportedCipherSuites() {
+			if !slices.Contains(machine.DefaultCipherSuites(), s.ID) {
+				out = append(out, s.ID)
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// sigAlgAliases maps OpenSSL's "ALG+HASH" spellings to schemes; IANA names
+// ("rsa_pss_rsae_sha256") and hexadecimal codes are accepted too.
+var sigAlgAliases = map[string]machine.SignatureScheme{
+	"ecdsa+sha256": messages.SignatureECDSAP256SHA256, "ecdsa+sha384": messages.SignatureECDSAP384SHA384,
+	"ecdsa+sha512": messages.SignatureECDSAP521SHA512, "ed25519": messages.SignatureEd25519,
+	"rsa+sha256": messages.SignatureRSAPKCS1SHA256, "rsa+sha384": messages.SignatureRSAPKCS1SHA384,
+	"rsa+sha512": messages.SignatureRSAPKCS1SHA512, "rsa-pss+sha256": messages.SignatureRSAPSSRSAESHA256,
+	"rsa-pss+sha384": messages.SignatureRSAPSSRSAESHA384, "rsa-pss+sha512": messages.SignatureRSAPSSRSAESHA512,
+}
+
+// supportedSigAlgs are the schemes the machine implements: its defaults
+// plus ECDSA with P-521, which is opt-in (RFC 9155 leaves SHA-1 and MD5
+// out altogether).
+var supportedSigAlgs = append(machine.DefaultSignatureSchemes(), messages.SignatureECDSAP521SHA512)
+
+// parseSigAlgs parses a -sigalgs list of supportedSigAlgs.
+func parseSigAlgs(names []string) ([]machine.SignatureScheme, error) {
+	var out []machine.SignatureScheme
+	for _, n := range names {
+		s, ok := sigAlgAliases[strings.ToLower(n)]
+		if !ok {
+			for _, d := range supportedSigAlgs {
+				var code uint16
+				if strings.EqualFold(d.String(), n) ||
+					(strings.HasPrefix(strings.ToLower(n), "0x") && sscanHex(n, &code) && code == uint16(d)) {
+					s, ok = d, true
+				}
+			}
+		}
+		if !ok {
+			return nil, fmt.Errorf("unknown or unsupported signature scheme %q (see `sanstls list`)", n)
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func sscanHex(s string, v *uint16) bool {
+	_, err := fmt.Sscanf(strings.ToLower(s), "0x%04x", v)
+	return err == nil
 }
 
 // parseSuite accepts an IANA name (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256),
@@ -94,14 +176,24 @@ func parseSuite(name string) (uint16, error) {
 }
 
 // parseSuites parses a -suites list; an empty list means the default (nil).
+// A shorthand (ALL, DEFAULT, LEGACY) adds its whole set; duplicates keep
+// their first place, so "ECDHE-RSA-AES128-SHA,DEFAULT" puts that suite first.
 func parseSuites(names []string) ([]uint16, error) {
 	var out []uint16
 	for _, n := range names {
-		id, err := parseSuite(n)
-		if err != nil {
-			return nil, err
+		ids, ok := suiteShorthand(n)
+		if !ok {
+			id, err := parseSuite(n)
+			if err != nil {
+				return nil, err
+			}
+			ids = []uint16{id}
 		}
-		out = append(out, id)
+		for _, id := range ids {
+			if !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
 	}
 	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sanstls/sanstls/machine"
+	"github.com/sanstls/sanstls/messages"
 )
 
 func TestCommaList(t *testing.T) {
@@ -72,13 +73,14 @@ func TestParseGroup(t *testing.T) {
 	for name, want := range map[string]machine.Group{
 		"X25519": machine.X25519, "x25519": machine.X25519,
 		"P-256": machine.CurveP256, "prime256v1": machine.CurveP256, "SECP256R1": machine.CurveP256,
-		"P-384": machine.CurveP384, "secp384r1": machine.CurveP384, "P384": machine.CurveP384,
+		"P-384": machine.CurveP384, "secp384r1": machine.CurveP384, "P384": machine.CurveP384, "secp521r1": machine.CurveP521,
+		"ffdhe2048": messages.GroupFFDHE2048, "FFDHE3072": messages.GroupFFDHE3072, "ffdhe4096": messages.GroupFFDHE4096,
 	} {
 		if got, err := parseGroup(name); err != nil || got != want {
 			t.Errorf("parseGroup(%q) = %v, %v; want %v", name, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "P-521", "ffdhe2048", "X448"} {
+	for _, bad := range []string{"", "P-224", "ffdhe6144", "X448"} {
 		if _, err := parseGroup(bad); err == nil {
 			t.Errorf("parseGroup(%q) accepted", bad)
 		}
@@ -223,5 +225,41 @@ func TestOpenKeyLog(t *testing.T) {
 	}
 	if _, err := openKeyLog(filepath.Join(dir, "no", "such", "dir"), getenv); err == nil || !strings.Contains(err.Error(), "key log") {
 		t.Errorf("unwritable path: %v", err)
+	}
+}
+
+func TestSuiteShorthands(t *testing.T) {
+	all, err := parseSuites([]string{"ALL"})
+	if err != nil || len(all) != len(machine.SupportedCipherSuites()) {
+		t.Fatalf("ALL = %d suites, %v; want %d", len(all), err, len(machine.SupportedCipherSuites()))
+	}
+	if !slices.Equal(all[:len(machine.DefaultCipherSuites())], machine.DefaultCipherSuites()) {
+		t.Errorf("ALL does not start with the defaults: %x", all)
+	}
+	def, _ := parseSuites([]string{"default"})
+	if !slices.Equal(def, machine.DefaultCipherSuites()) {
+		t.Errorf("DEFAULT = %x", def)
+	}
+	legacy, _ := parseSuites([]string{"LEGACY"})
+	if len(legacy)+len(def) != len(all) || slices.ContainsFunc(legacy, func(id uint16) bool { return slices.Contains(def, id) }) {
+		t.Errorf("LEGACY = %x is not ALL minus DEFAULT", legacy)
+	}
+	mixed, err := parseSuites([]string{"AES128-SHA", "DEFAULT", "AES128-SHA"})
+	if err != nil || mixed[0] != 0x002f || len(mixed) != len(def)+1 {
+		t.Errorf("AES128-SHA,DEFAULT = %x, %v", mixed, err)
+	}
+}
+
+func TestParseSigAlgs(t *testing.T) {
+	got, err := parseSigAlgs([]string{"rsa_pss_rsae_sha256", "ECDSA+SHA256", "0x0401", "ed25519"})
+	want := []machine.SignatureScheme{messages.SignatureRSAPSSRSAESHA256, messages.SignatureECDSAP256SHA256,
+		messages.SignatureRSAPKCS1SHA256, messages.SignatureEd25519}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("parseSigAlgs = %v, %v; want %v", got, err, want)
+	}
+	for _, bad := range []string{"rsa_pkcs1_sha1", "RSA+SHA1", "0x0201", "dsa"} {
+		if _, err := parseSigAlgs([]string{bad}); err == nil {
+			t.Errorf("parseSigAlgs(%q) accepted", bad)
+		}
 	}
 }

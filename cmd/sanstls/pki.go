@@ -228,6 +228,10 @@ func (a *authority) issue(cn, kind string, client bool, names ...string) (machin
 	}
 	if client {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	} else if _, ok := key.Public().(*rsa.PublicKey); ok {
+		// RSA key exchange (TLS_RSA_*) encrypts the premaster secret to
+		// this key: RFC 5280 Section 4.2.1.3 keyEncipherment.
+		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment
 	}
 	for _, n := range names {
 		if ip := net.ParseIP(n); ip != nil {
