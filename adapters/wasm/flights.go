@@ -286,3 +286,9 @@ func (m *Module) CreateConn(isClient bool, configJSON []byte) (int32, error) {
 	h, _, err := m.createFrom(configJSON, isClient)
 	return h, err
 }
+
+var errBadArgs = errors.New("wasm: wrong arguments")
+
+// machineSuites lists the suites the machine implements (the js binding's
+// suites()).
+func machineSuites() []machine.CipherSuiteInfo { return machine.SupportedCipherSuites() }
