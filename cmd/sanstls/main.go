@@ -25,6 +25,7 @@ commands:
   server   serve TLS 1.2 on a TCP address (echo or a small status page)
   client   connect to a TLS 1.2 server; stdin to the connection, the connection to stdout
   list     list the supported cipher suites, groups and signature schemes
+  web      serve a page that runs the handshake in the browser (WebAssembly)
 
 Run "sanstls <command> -h" for a command's flags.
 `
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = clientCommand(ctx, args[1:], stdin, stdout, stderr, getenv)
 	case "list":
 		err = listCommand(args[1:], stdout, stderr)
+	case "web":
+		err = webCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
