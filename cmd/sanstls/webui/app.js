@@ -498,6 +498,7 @@ class Run {
 
 const ui = {
   diagram: null,
+  stats: {},
   openSection(title, order, kind) { this.diagram.open(title, order, kind); },
   endSection() { this.diagram.closePending(this.diagram.current); this.diagram.render(); },
   peers(sides, what) {
@@ -510,7 +511,7 @@ const ui = {
         st.textContent = e ? (e.alertName ? `${e.remote ? "received" : "sent"} fatal ${e.alertName}` : e.message) : "stopped";
       } else if (what === "closed") {
         box.classList.add("done");
-        st.textContent = "closed cleanly (close_notify both ways)";
+        st.textContent = "closed cleanly";
       } else st.textContent = what;
     }
   },
@@ -531,6 +532,9 @@ const ui = {
     $(`${f.from}Box`).classList.add("busy");
     $(`${f.to}Box`).classList.remove("busy");
     const names = f.messages.map(displayName);
+    const stats = (this.stats[f.from] ||= { bytes: 0, records: 0, flights: 0 });
+    stats.bytes += f.bytes.length; stats.records += f.records.length; stats.flights++;
+    $(`${f.from}Stats`).textContent = `${stats.bytes} bytes sent in ${stats.records} records, ${stats.flights} flights`;
     $(`${f.from}State`).textContent = `sent ${names.join(", ") || "records"}`;
   },
 };
@@ -560,6 +564,8 @@ async function newRun() {
   status("Preparing certificates…");
   const pki = await fetchPKI(s);
   ui.diagram = new Diagram($("diagram"));
+  ui.stats = {};
+  for (const n of ["client", "server"]) { $(`${n}Stats`).textContent = "0 bytes sent"; $(`${n}State`).textContent = "idle"; $(`${n}Box`).className = `peer ${n}`; }
   $("result").hidden = true;
   $("alertBox").hidden = true;
   $("flight").hidden = true;
@@ -595,14 +601,14 @@ function finish() {
     box.hidden = false;
     const who = e.alertName ? (e.remote ? `the ${r.failure.by === "client" ? "server" : "client"}` : `the ${r.failure.by}`) : `the ${r.failure.by}`;
     box.textContent = e.alertName
-      ? `${r.tampered ? `Tampered: ${r.tamperNote}. ` : ""}The handshake failed: ${who} sent a fatal ${e.alertName} alert${e.reason ? ` (${e.reason})` : ""}.`
+      ? `${r.tampered ? `Tampered: ${r.tamperNote}. ` : ""}The handshake failed: ${who} sent a fatal ${e.alertName} alert${e.reason && e.reason !== e.alertName ? ` (${e.reason})` : ""}.`
       : `The run stopped: ${e.message}`;
     box.dataset.alert = e.alertName || "";
     box.dataset.sender = e.alertName ? (e.remote ? (r.failure.by === "client" ? "server" : "client") : r.failure.by) : "";
     r.transcript.failure = { alert: e.alertName || null, sent_by: box.dataset.sender || null, message: e.message, tamper: r.tamperNote || null };
     status(e.alertName ? `Failed: ${e.alertName} from the ${box.dataset.sender}` : "Failed", "bad");
   } else {
-    status(`Done: ${st ? st.cipher_suite : ""}`, "ok");
+    status(`Done · ${st ? st.cipher_suite : ""}`, "ok");
   }
   document.body.dataset.done = r.failure ? "failed" : "ok";
   releaseHold();
