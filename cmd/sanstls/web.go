@@ -12,6 +12,8 @@ package main
 // cache makes every start after the first quick.
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto"
 	"crypto/x509"
@@ -42,6 +44,7 @@ var webUI embed.FS
 // or read from the source tree and the Go installation at startup.
 type webAssets struct {
 	wasm     []byte // adapters/wasm/cmd/sanstls-js for GOOS=js
+	wasmGz   []byte // wasm, gzipped once (about a quarter of the size)
 	wasmExec []byte // $(go env GOROOT)/lib/wasm/wasm_exec.js
 	glue     []byte // adapters/wasm/js/sanstls.js
 }
@@ -79,7 +82,7 @@ func webCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "sanstls web: module built in %v (%d bytes)\n", time.Since(began).Round(100*time.Millisecond), len(assets.wasm))
+	fmt.Fprintf(stderr, "sanstls web: module built in %v (%d bytes, %d gzipped)\n", time.Since(began).Round(100*time.Millisecond), len(assets.wasm), len(assets.wasmGz))
 	fmt.Fprintf(stdout, "sanstls web: serving http://%s/ (add ?run=1 to run the default handshake on load)\n", ln.Addr())
 
 	srv := &http.Server{Handler: newWebHandler(assets), ReadHeaderTimeout: 10 * time.Second}
@@ -160,6 +163,13 @@ func buildWebAssets(ctx context.Context, root string) (*webAssets, error) {
 	if a.wasm, err = os.ReadFile(out); err != nil {
 		return nil, err
 	}
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(a.wasm)
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	a.wasmGz = gz.Bytes()
 	if a.wasmExec, err = os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js")); err != nil {
 		return nil, err
 	}
@@ -183,7 +193,16 @@ func newWebHandler(a *webAssets) http.Handler {
 			w.Write(b)
 		})
 	}
-	serveBytes("/sanstls.wasm", "application/wasm", a.wasm)
+	mux.HandleFunc("GET /sanstls.wasm", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/wasm")
+		w.Header().Set("Vary", "Accept-Encoding")
+		if a.wasmGz != nil && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Write(a.wasmGz)
+			return
+		}
+		w.Write(a.wasm)
+	})
 	serveBytes("/wasm_exec.js", "text/javascript; charset=utf-8", a.wasmExec)
 	serveBytes("/sanstls.js", "text/javascript; charset=utf-8", a.glue)
 	mux.Handle("GET /", http.FileServerFS(ui))

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/x509"
 	"encoding/json"
@@ -19,7 +21,12 @@ import (
 
 func testWebServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	a := &webAssets{wasm: []byte("\x00asm\x01\x00\x00\x00"), wasmExec: []byte("// exec"), glue: []byte("// glue")}
+	wasm := []byte("\x00asm\x01\x00\x00\x00")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(wasm)
+	zw.Close()
+	a := &webAssets{wasm: wasm, wasmGz: gz.Bytes(), wasmExec: []byte("// exec"), glue: []byte("// glue")}
 	srv := httptest.NewServer(newWebHandler(a))
 	t.Cleanup(srv.Close)
 	return srv
@@ -56,6 +63,17 @@ func TestWebHandlerAssets(t *testing.T) {
 		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
 			t.Errorf("%s: CSP %q", c.path, csp)
 		}
+	}
+	// The module goes gzipped to clients that accept it.
+	req, _ := http.NewRequest("GET", srv.URL+"/sanstls.wasm", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("module sent with Content-Encoding %q", resp.Header.Get("Content-Encoding"))
 	}
 	// The page loads nothing from elsewhere.
 	for _, name := range []string{"index.html", "app.js", "style.css"} {
