@@ -2,11 +2,14 @@ package wasm
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"time"
 
 	"github.com/sanstls/sanstls/machine"
@@ -52,6 +55,30 @@ type HostConfig struct {
 	// InsecureSkipVerify (client) disables certificate verification. It is
 	// for tests only.
 	InsecureSkipVerify bool `json:"insecure_skip_verify"`
+	// Groups names the key exchange groups in preference order ("X25519",
+	// "P-256", "P-384", "ffdhe2048", ...); empty means the machine's
+	// default.
+	Groups []string `json:"groups"`
+	// Seed, if set, replaces the module's randomness for this connection
+	// with a ChaCha8 stream keyed by SHA-256 of the seed, so that a run can
+	// be replayed byte for byte. Use it for demonstrations and tests only:
+	// anyone who knows the seed knows every key.
+	Seed string `json:"seed"`
+	// SessionCache names a session store shared by the connections of this
+	// module that name it: a client keeps its last session there (tickets
+	// and session IDs, RFC 5077 and RFC 5246 Section 7.3) and offers it
+	// again; a server remembers session IDs. "" disables resumption.
+	SessionCache string `json:"session_cache"`
+	// TicketKey (server) is a 32-byte session ticket key in hex; it enables
+	// RFC 5077 tickets.
+	TicketKey string `json:"ticket_key"`
+	// Renegotiation (client) is the answer to a server's HelloRequest:
+	// "" or "never" (refuse), "once" or "freely". Renegotiation is always
+	// secure (RFC 5746).
+	Renegotiation string `json:"renegotiation"`
+	// AllowClientRenegotiation (server) accepts a client-initiated
+	// renegotiation.
+	AllowClientRenegotiation bool `json:"allow_client_renegotiation"`
 }
 
 var clientAuthNames = map[string]machine.ClientAuthType{
@@ -68,7 +95,40 @@ var (
 	errKeyWithout   = errors.New("wasm: config: cert_pem and key_pem must be given together")
 	errNoRoots      = errors.New("wasm: config: roots_pem holds no CERTIFICATE block")
 	errServerCert   = errors.New("wasm: config: a server needs cert_pem and key_pem")
+	errTicketKey    = errors.New("wasm: config: ticket_key must be 64 hex digits (32 bytes)")
 )
+
+var renegotiationNames = map[string]machine.RenegotiationSupport{
+	"":       machine.RenegotiateNever,
+	"never":  machine.RenegotiateNever,
+	"once":   machine.RenegotiateOnceAsClient,
+	"freely": machine.RenegotiateFreelyAsClient,
+}
+
+// groupByName finds a group by the names OpenSSL and the IANA registry use
+// ("P-256" and "secp256r1" are the same group).
+func groupByName(name string) (machine.Group, bool) {
+	switch name {
+	case "X25519", "x25519":
+		return machine.X25519, true
+	case "P-256", "secp256r1", "prime256v1":
+		return machine.CurveP256, true
+	case "P-384", "secp384r1":
+		return machine.CurveP384, true
+	}
+	// The finite-field groups of RFC 7919 (256 to 260), by their names.
+	for g := machine.Group(256); g <= 260; g++ {
+		if g.String() == name {
+			return g, true
+		}
+	}
+	return 0, false
+}
+
+// seededRand returns the deterministic stream of HostConfig.Seed.
+func seededRand(seed string) io.Reader {
+	return mrand.NewChaCha8(sha256.Sum256([]byte("sanstls wasm seed\x00" + seed)))
+}
 
 // parseHostConfig decodes one JSON object, rejecting unknown fields and
 // trailing data.
@@ -124,6 +184,29 @@ func (hc *HostConfig) machineConfig(isClient bool, rand io.Reader, now func() ti
 		return nil, fmt.Errorf("wasm: config: unknown client_auth %q", hc.ClientAuth)
 	}
 	cfg.ClientAuth = auth
+	renego, ok := renegotiationNames[hc.Renegotiation]
+	if !ok {
+		return nil, fmt.Errorf("wasm: config: unknown renegotiation %q", hc.Renegotiation)
+	}
+	cfg.Renegotiation = renego
+	cfg.AllowClientRenegotiation = hc.AllowClientRenegotiation
+	if hc.Seed != "" {
+		cfg.Rand = seededRand(hc.Seed)
+	}
+	for _, name := range hc.Groups {
+		g, ok := groupByName(name)
+		if !ok {
+			return nil, fmt.Errorf("wasm: config: unknown group %q", name)
+		}
+		cfg.Groups = append(cfg.Groups, g)
+	}
+	if hc.TicketKey != "" {
+		k, err := hex.DecodeString(hc.TicketKey)
+		if err != nil || len(k) != 32 {
+			return nil, errTicketKey
+		}
+		cfg.TicketKeys = [][32]byte{[32]byte(k)}
+	}
 	for _, name := range hc.CipherSuites {
 		id, ok := machine.CipherSuiteByName(name)
 		if !ok {

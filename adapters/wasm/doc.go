@@ -5,25 +5,42 @@
 // goroutines. This is the shape the machine was built for: in a wasm host a
 // call that blocks stalls everything (golang/go#25902).
 //
-// # Target
+// # Targets
 //
-// The exports are built for GOOS=wasip1 with //go:wasmexport (Go 1.24 or
-// later) as a WASI reactor, which runs in Node's built-in node:wasi,
-// wasmtime, wazero and browsers with a WASI shim, without Go's
-// wasm_exec.js. GOOS=js was not chosen: its exports go through
-// syscall/js callbacks and need wasm_exec.js glue, which ties the module to
-// JavaScript hosts. Build the module with
+// The package has two bindings over one core (the handle table, the
+// HostConfig JSON, the status codes and the [Module] type, which build and
+// are tested on every platform):
 //
-//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o sanstls.wasm ./adapters/wasm/cmd/sanstls-wasm
+//   - GOOS=wasip1: the sanstls_* exports below, made with //go:wasmexport
+//     (Go 1.24 or later) as a WASI reactor. It runs in Node's built-in
+//     node:wasi, wasmtime, wazero and browsers with a WASI shim, without Go's
+//     wasm_exec.js. Build it with
 //
-// instantiate it with the WASI preview1 imports and call its _initialize
-// export once. Randomness comes from WASI random_get; time comes from WASI
-// clock_time_get unless the host sets it per connection with
-// sanstls_set_time.
+//     GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o sanstls.wasm ./adapters/wasm/cmd/sanstls-wasm
 //
-// Only the export glue is behind the wasip1 build tag. The logic behind it
-// (the buffer table, the handle table, the config, the status codes) is the
-// [Module] type, which builds and is tested on every platform.
+//     instantiate it with the WASI preview1 imports and call its _initialize
+//     export once. Randomness comes from WASI random_get; time comes from
+//     WASI clock_time_get unless the host sets it per connection with
+//     sanstls_set_time.
+//
+//   - GOOS=js: ServeJS (binding_js.go, syscall/js) for browsers and Node, loaded by
+//     js/sanstls.js with the wasm_exec.js of the Go release that built it;
+//     js/sanstls.d.ts types the API. Each call takes received bytes or data
+//     and returns one flight of bytes to send; the connection keeps partial
+//     records and a queue of events, including every handshake message sent
+//     and received, decoded by the program's [Decoder] (see [HostEvent]).
+//     Build it with
+//
+//     GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o sanstls.wasm ./adapters/wasm/cmd/sanstls-js
+//
+//     `sanstls web` builds and serves it with a page that draws the
+//     handshake.
+//
+// Neither binding blocks inside a call: a call from JavaScript runs the
+// machine and returns (in a wasm host a call that blocks stalls
+// everything).
+//
+// The rest of this documentation describes the wasip1 ABI.
 //
 // # Types and results
 //
@@ -128,7 +145,9 @@
 //
 // One buffer is at most [MaxBufferSize] bytes and at most [MaxLentBytes] are
 // lent at once; at most [MaxHandles] connections exist at once. The config
-// exposes the common options ([HostConfig]); session resumption, deferred
-// certificate verification and renegotiation are not exposed. A module
+// exposes the common options ([HostConfig]), resumption through named
+// session stores and the client's renegotiation policy; deferred
+// certificate verification is not exposed, and only the GOOS=js binding
+// can start a renegotiation. A module
 // instance is single threaded, like every wasm instance without threads.
 package wasm

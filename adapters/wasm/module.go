@@ -25,11 +25,18 @@ const maxRetainedOut = 1 << 17
 // A Module is not safe for concurrent use (a wasm instance is single
 // threaded).
 type Module struct {
-	rand  io.Reader
-	now   func() time.Time
-	bufs  buffers
-	conns handles
-	text  []byte // the text register: last error message or state JSON
+	rand   io.Reader
+	now    func() time.Time
+	bufs   buffers
+	conns  handles
+	stores map[string]*sessionStore // HostConfig.SessionCache
+	text   []byte                   // the text register: last error message or state JSON
+
+	// trace is set by EnableTrace (the GOOS=js binding): connections
+	// then record the messages they send and receive as HostEvents, and
+	// their key log lines.
+	trace  bool
+	decode Decoder
 }
 
 // session is one connection and the views it shows the host.
@@ -39,6 +46,15 @@ type session struct {
 	event machine.Event // the last event popped
 	now   func() time.Time
 	fixed int64 // host-set time in Unix milliseconds; 0: use now
+
+	// The buffered API of flights.go (the GOOS=js binding).
+	inbox  []byte      // received bytes not consumed yet
+	queue  []HostEvent // events not yet taken by the host
+	ccsOut bool        // this side has sent ChangeCipherSpec: later records are protected
+	ccsIn  bool        // the peer has sent ChangeCipherSpec
+	failed bool        // the fatal error has been queued as an event
+	keyLog []byte      // NSS key log lines (trace only)
+	decode Decoder
 }
 
 // NewModule returns a Module whose connections read randomness from rand
@@ -117,30 +133,54 @@ func (m *Module) create(cfgPtr uintptr, cfgLen int32, isClient bool) int32 {
 	if err != nil {
 		return m.fail(err)
 	}
-	hc, err := parseHostConfig(raw)
+	h, code, err := m.createFrom(raw, isClient)
 	if err != nil {
 		m.fail(err)
-		return CodeBadConfig
+		return code
+	}
+	return h
+}
+
+// createFrom creates a connection from a HostConfig JSON document; on
+// failure it returns the status code and the error. Both bindings create
+// connections through it.
+func (m *Module) createFrom(raw []byte, isClient bool) (h, code int32, err error) {
+	hc, err := parseHostConfig(raw)
+	if err != nil {
+		return 0, CodeBadConfig, err
 	}
 	s := &session{now: m.now}
 	cfg, err := hc.machineConfig(isClient, m.rand, s.clock)
 	if err != nil {
-		m.fail(err)
-		return CodeBadConfig
+		return 0, CodeBadConfig, err
+	}
+	if hc.SessionCache != "" {
+		st, err := m.store(hc.SessionCache)
+		if err != nil {
+			return 0, CodeLimit, err
+		}
+		if isClient {
+			cfg.ClientSessionCache = clientCache{st}
+		} else {
+			cfg.SessionCache = serverCache{st}
+		}
+	}
+	if m.trace {
+		s.decode = m.decode
+		cfg.Trace = s.traced
+		cfg.KeyLogWriter = keyLogWriter{s}
 	}
 	newConn := machine.Server
 	if isClient {
 		newConn = machine.Client
 	}
 	if s.conn, err = newConn(cfg); err != nil {
-		m.fail(err)
-		return CodeBadConfig
+		return 0, CodeBadConfig, err
 	}
-	h, err := m.conns.add(s)
-	if err != nil {
-		return m.fail(err)
+	if h, err = m.conns.add(s); err != nil {
+		return 0, codeOf(err), err
 	}
-	return h
+	return h, 0, nil
 }
 
 // Destroy forgets the connection h; its handle becomes invalid. It sends
@@ -355,16 +395,14 @@ type ConnState struct {
 	ExtendedMasterSecret bool     `json:"extended_master_secret"`
 	SecureRenegotiation  bool     `json:"secure_renegotiation"`
 	PeerCertificates     [][]byte `json:"peer_certificates"` // DER, base64 in JSON, leaf first
+	Group                string   `json:"group"`             // key exchange group; "" for RSA key exchange
+	SignatureScheme      string   `json:"signature_scheme"`  // the peer's handshake signature; "" if none
+	Renegotiations       int      `json:"renegotiations"`    // completed renegotiations
 }
 
-// State puts a [ConnState] JSON document describing connection h in the
-// text register and returns its length, or a negative code.
-func (m *Module) State(h int32) int32 {
-	s, err := m.conns.get(h)
-	if err != nil {
-		return m.fail(err)
-	}
-	cs := s.conn.State()
+// connState describes a connection for the host.
+func connState(c *machine.Conn) ConnState {
+	cs := c.State()
 	st := ConnState{
 		HandshakeComplete:    cs.HandshakeComplete,
 		Version:              cs.Version,
@@ -374,11 +412,28 @@ func (m *Module) State(h int32) int32 {
 		Resumed:              cs.DidResume,
 		ExtendedMasterSecret: cs.ExtendedMasterSecret,
 		SecureRenegotiation:  cs.SecureRenegotiation,
+		Renegotiations:       cs.Renegotiations,
+	}
+	if cs.Group != 0 {
+		st.Group = cs.Group.String()
+	}
+	if cs.SignatureScheme != 0 {
+		st.SignatureScheme = cs.SignatureScheme.String()
 	}
 	for _, c := range cs.PeerCertificates {
 		st.PeerCertificates = append(st.PeerCertificates, c.Raw)
 	}
-	doc, err := json.Marshal(st)
+	return st
+}
+
+// State puts a [ConnState] JSON document describing connection h in the
+// text register and returns its length, or a negative code.
+func (m *Module) State(h int32) int32 {
+	s, err := m.conns.get(h)
+	if err != nil {
+		return m.fail(err)
+	}
+	doc, err := json.Marshal(connState(s.conn))
 	if err != nil {
 		return m.fail(err)
 	}

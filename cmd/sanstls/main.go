@@ -26,6 +26,7 @@ commands:
   client   connect to a TLS 1.2 server; stdin to the connection, the connection to stdout
   list     list the supported cipher suites, groups and signature schemes
   sim      simulate many connections on a network on virtual time; report, HTML plots, replay
+  web      serve a page that runs the handshake in the browser (WebAssembly)
 
 Run "sanstls <command> -h" for a command's flags.
 `
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = listCommand(args[1:], stdout, stderr)
 	case "sim":
 		err = simCommand(args[1:], stdout, stderr)
+	case "web":
+		err = webCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
