@@ -268,7 +268,10 @@ func (c *Conn) handshakeContext(ctx context.Context) error {
 	if err != nil {
 		c.hsErr = err
 		// As crypto/tls: the connection is unusable; any alert has been
-		// written (writeLocked runs before the error returns).
+		// written (writeLocked runs before the error returns). After a
+		// fatal alert of ours, linger so that the peer reads it instead of
+		// a reset (linger.go).
+		c.lingerAfterFatal()
 		_ = c.conn.Close()
 	}
 	return err

@@ -1,7 +1,6 @@
 package wasm
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -40,7 +39,7 @@ func buildJSModule(t *testing.T) (wasmPath, wasmExec string) {
 		}
 		jsModule.dir = dir
 		jsModule.wasm = filepath.Join(dir, "sanstls.wasm")
-		ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
+		ctx, cancel := untilTestDeadline(t)
 		defer cancel()
 		build := exec.CommandContext(ctx, goTool, "build", "-trimpath", "-ldflags=-s -w", "-o", jsModule.wasm, "./cmd/sanstls-js")
 		// GOFLAGS is cleared so that flags meant for the native test
@@ -134,7 +133,7 @@ func TestJSBinding(t *testing.T) {
 	if err := os.WriteFile(jobPath, doc, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), nodeTimeout)
+	ctx, cancel := untilTestDeadline(t)
 	defer cancel()
 	began := time.Now()
 	run := exec.CommandContext(ctx, node, "--no-warnings", "testdata/js_host.mjs", wasmExec, wasmPath, jobPath)
