@@ -1,8 +1,10 @@
 package sim
 
 import (
+	"cmp"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/sanstls/sanstls/machine"
@@ -104,13 +106,14 @@ type sim struct {
 	ccfg, ccfgAuth, scfg, scfgAuth *machine.Config
 	ids                            map[string][]byte // server session-ID cache
 
-	only    []int // run only these connections (Replay); nil: all
-	obs     *Observer
-	obsIdx  int
-	done    int
-	notify  int
-	quiet   bool // the first quiet point has passed
-	cpuTime func() time.Duration
+	only     []int // run only these connections (Replay); nil: all
+	arrivals []int // connections still to arrive, in order
+	obs      *Observer
+	obsIdx   int
+	done     int
+	notify   int
+	quiet    bool // the first quiet point has passed
+	cpuTime  func() time.Duration
 }
 
 // Read is Config.Rand of every simulated machine: it reads from the stream
@@ -222,13 +225,15 @@ func newSim(sc Scenario, p *pki) (*sim, error) {
 // connections closed and the stalled ones abandoned; then whatever is
 // still open is ended.
 func (s *sim) run() (h1, h2 uint64, idle, live int) {
+	// Arrivals are taken in order from a list, not the queue, so that the
+	// queue holds only what is in flight.
 	if s.only != nil {
-		for _, i := range s.only {
-			s.q.push(event{at: s.plans[i].arrive, conn: int32(i), kind: evArrive})
-		}
+		s.arrivals = slices.Clone(s.only)
+		slices.SortFunc(s.arrivals, func(a, b int) int { return cmp.Or(cmp.Compare(s.plans[a].arrive, s.plans[b].arrive), a-b) })
 	} else {
-		for i := range s.plans {
-			s.q.push(event{at: s.plans[i].arrive, conn: int32(i), kind: evArrive})
+		s.arrivals = make([]int, len(s.plans))
+		for i := range s.arrivals {
+			s.arrivals[i] = i // plans arrive in index order
 		}
 	}
 	s.loop()
@@ -288,13 +293,20 @@ func (s *sim) run() (h1, h2 uint64, idle, live int) {
 }
 
 func (s *sim) loop() {
-	for !s.q.empty() {
-		ev := s.q.pop()
-		s.now = ev.at
-		if ev.kind == evArrive {
-			s.arrive(int(ev.conn))
+	for {
+		// The next arrival goes first, before any event of the same time.
+		if len(s.arrivals) > 0 && (s.q.empty() || s.plans[s.arrivals[0]].arrive <= s.q.ev[0].at) {
+			i := s.arrivals[0]
+			s.arrivals = s.arrivals[1:]
+			s.now = s.plans[i].arrive
+			s.arrive(i)
 			continue
 		}
+		if s.q.empty() {
+			return
+		}
+		ev := s.q.pop()
+		s.now = ev.at
 		c := s.conns[ev.conn]
 		if c.phase == phDone {
 			continue
@@ -363,9 +375,16 @@ func (s *sim) arrive(i int) {
 		e := &c.ep[sd]
 		*e = endpoint{c: c, side: Side(sd), lastIn: -1, rng: newPCG(s.sc.Seed, streamEndpoint+2*uint64(i)+uint64(sd))}
 	}
-	var err error
-	if c.ep[Client].m, err = machine.Client(ccfg); err == nil {
-		c.ep[Server].m, err = machine.Server(scfg)
+	// Creating the machines is the machines' work too (for CPUTime).
+	t := s.enter(&c.ep[Client])
+	m, err := machine.Client(ccfg)
+	s.leave(&c.ep[Client], t)
+	c.ep[Client].m = m
+	if err == nil {
+		t = s.enter(&c.ep[Server])
+		m, err = machine.Server(scfg)
+		s.leave(&c.ep[Server], t)
+		c.ep[Server].m = m
 	}
 	if err != nil { // checked in newSim: cannot happen
 		c.setOutcome(Outcome{Kind: Failed, Reason: err.Error()})
@@ -373,7 +392,7 @@ func (s *sim) arrive(i int) {
 		return
 	}
 	e := &c.ep[Client]
-	t := s.enter(e)
+	t = s.enter(e)
 	out, err := e.m.Start(s.scratch[:0])
 	s.leave(e, t)
 	s.emit(e, out)

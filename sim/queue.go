@@ -4,10 +4,9 @@ package sim
 type evKind uint8
 
 const (
-	evArrive evKind = iota // a connection arrives: its client starts
-	evData                 // a segment arrives at side `to`
-	evFIN                  // the end of the stream toward `to`
-	evRST                  // a reset toward `to`
+	evData evKind = iota // a segment arrives at side `to`
+	evFIN                // the end of the stream toward `to`
+	evRST                // a reset toward `to`
 )
 
 // An event happens at a virtual time; seq orders events of equal time by
