@@ -75,6 +75,9 @@ func (s *sim) waiting(e *endpoint) string {
 	if want == "" {
 		want = fmt.Sprintf("the message after type %d", e.lastIn)
 	}
+	if e.hs > 0 && e.lastIn != hsFinished && !(e.lastIn == hsHelloRequest && e.side == Server) {
+		want += " (renegotiation)"
+	}
 	held := "holds no partial record"
 	if len(e.in) > 0 {
 		held = fmt.Sprintf("holds %d bytes of a record, needs %d more", len(e.in), e.m.NeedBytes())

@@ -258,7 +258,7 @@ func runSim(sc sim.Scenario, f simFlags, args []string, stdout, stderr io.Writer
 	}
 	fmt.Fprintf(stdout, "\nrun: %.1f s wall, %.1f s CPU of the simulating thread (%s); %d handshakes used %.2f s of it: %.0f handshakes per CPU-second\n",
 		wall.Seconds(), cpu.Seconds(), cpuClockName, hs, hsCPU.Seconds(), float64(hs)/max(hsCPU.Seconds(), 1e-9))
-	fmt.Fprintf(stdout, "replay one connection with: sanstls sim %s -replay N\n", strings.Join(replayArgs(args), " "))
+	fmt.Fprintf(stdout, "replay one connection with: %s\n", strings.Join(append(append([]string{"sanstls sim"}, replayArgs(args)...), "-replay N"), " "))
 	if f.html != "" {
 		out, err := os.Create(f.html)
 		if err != nil {
