@@ -14,7 +14,7 @@ var palette = []string{"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#
 
 // outcomeColour gives OK green, stalls grey, truncations orange and
 // resets pink (a shade per side), and each alert label (i is its rank
-// among the labels) its own colour.
+// among the alert labels) its own colour.
 func outcomeColour(label string, i int) string {
 	switch label {
 	case "ok":
@@ -31,7 +31,9 @@ func outcomeColour(label string, i int) string {
 		return "#E9B7D3"
 	}
 	if strings.HasPrefix(label, "alert") {
-		return []string{"#0072B2", "#D55E00", "#56B4E9", "#882255", "#332288", "#AA4499", "#117733", "#44AA99", "#661100", "#6699CC"}[i%10]
+		alerts := []string{"#0072B2", "#D55E00", "#56B4E9", "#882255", "#332288", "#AA4499", "#117733", "#44AA99",
+			"#661100", "#6699CC", "#999933", "#CC6677", "#88CCEE", "#000000"}
+		return alerts[i%len(alerts)]
 	}
 	return "#000000"
 }
@@ -176,10 +178,12 @@ func (r *Report) latencyCDF(b *strings.Builder) {
 
 func (r *Report) faultBars(b *strings.Builder) {
 	rows := r.FaultTable()
-	labels := map[string]int{}
+	labels := map[string]int{} // colour index: rank among the alert labels
 	var order []string
 	for _, o := range r.Outcomes {
-		labels[o.Label] = len(order)
+		if strings.HasPrefix(o.Label, "alert") {
+			labels[o.Label] = len(labels)
+		}
 		order = append(order, o.Label)
 	}
 	rowH := 26.0
@@ -206,7 +210,7 @@ func (r *Report) faultBars(b *strings.Builder) {
 		lx := 10 + float64(i%2)*265
 		yy := ly + 16*float64(i/2)
 		fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="11" height="11" fill="%s"/><text x="%.1f" y="%.1f" style="font-size:11px">%s</text>`,
-			lx, yy, outcomeColour(l, i), lx+15, yy+10, html.EscapeString(l))
+			lx, yy, outcomeColour(l, labels[l]), lx+15, yy+10, html.EscapeString(l))
 	}
 	b.WriteString("</svg>\n")
 }
