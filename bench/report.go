@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 
 	"github.com/sanstls/sanstls/machine"
@@ -48,6 +49,15 @@ func fmtRange(med, lo, hi string) string {
 		lo = lo[:i]
 	}
 	return fmt.Sprintf("%s (%s–%s)", med, lo, hi)
+}
+
+// busy reports a 1-minute load average above the number of CPUs.
+func busy(load string) bool {
+	var l1 float64
+	if _, err := fmt.Sscanf(load, "%f", &l1); err != nil {
+		return false
+	}
+	return l1 > float64(runtime.NumCPU())
 }
 
 func fmtRatio(a, b float64) string {
@@ -118,8 +128,11 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 	p("- Date: %s (took %s)\n", r.Started.Format("2006-01-02 15:04 UTC"), r.Took.Round(1e9))
 	p("- Machine: %s\n", r.Machine)
 	p("- Go: %s\n", r.GoVersion)
-	p("- Load average before and after: %s / %s (a shared machine shows a load above its CPU count; CPU times are less affected than wall times)\n", r.LoadBefore, r.LoadAfter)
+	p("- Load average (1, 5, 15 min) before and after: %s / %s\n", r.LoadBefore, r.LoadAfter)
 	p("- Method: %d interleaved rounds; in each round every row runs sanstls and crypto/tls back to back (the order alternates between rounds), each sample being k operations lasting about %v. Figures are per operation: median (min–max) over the rounds. CPU time is the process's user+system time from getrusage, so it counts every goroutine and the garbage collector; wall time is elapsed time. Ratios are sanstls ÷ crypto/tls of the medians: below 1.00× sanstls is cheaper.\n", r.Options.Rounds, r.Options.Target)
+	if busy(r.LoadBefore) || busy(r.LoadAfter) {
+		p("- **This machine was busy** (its load average exceeded its CPU count): compare the CPU times. Wall times there mostly measure the scheduler: an operation on one goroutine gets a smaller share of the CPUs than one spread over two (crypto/tls's handshakes, anything over net.Pipe or TCP), so wall-time ratios between them are not meaningful.\n")
+	}
 	p("- Transports: *direct* drives sanstls's machine with no I/O (bytes handed from one machine to the other; crypto/tls, which needs a `net.Conn`, runs over an in-memory conn); *net.Pipe* and *loopback TCP* run `adapters/netconn` and crypto/tls over the same conns.\n\n")
 
 	p("## Handshakes (client and server together)\n\n")

@@ -17,6 +17,8 @@ type wasmTarget struct {
 	buildmode    string // "" for the default
 	pkg          string // relative to this package's directory
 	out          string // file name
+	trimpath     bool
+	ldflags      string
 }
 
 // wasip1Module is the WASI reactor that testdata/host.mjs loads.
@@ -81,6 +83,12 @@ func buildModule(t *testing.T, target wasmTarget) string {
 		args := []string{"build", "-o", b.path}
 		if target.buildmode != "" {
 			args = append(args, "-buildmode="+target.buildmode)
+		}
+		if target.trimpath {
+			args = append(args, "-trimpath")
+		}
+		if target.ldflags != "" {
+			args = append(args, "-ldflags="+target.ldflags)
 		}
 		began := time.Now()
 		cmd := exec.CommandContext(ctx, goTool, append(args, target.pkg)...)

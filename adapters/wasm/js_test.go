@@ -12,55 +12,34 @@ import (
 	"time"
 )
 
-// jsModule builds the GOOS=js module once per test run.
-var jsModule struct {
-	once     sync.Once
-	dir      string
-	wasm     string
-	wasmExec string
-	err      error
-	log      string
-}
+// jsTarget is the GOOS=js module that testdata/js_host.mjs loads.
+var jsTarget = wasmTarget{goos: "js", goarch: "wasm", pkg: "./cmd/sanstls-js", out: "sanstls.wasm", trimpath: true, ldflags: "-s -w"}
 
-// buildJSModule builds adapters/wasm/cmd/sanstls-js for GOOS=js and finds
-// the wasm_exec.js of the same Go installation.
+// goroot is the Go installation's root, for its wasm_exec.js.
+var goroot = sync.OnceValues(func() (string, error) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.Command(goTool, "env", "GOROOT").Output()
+	return strings.TrimSpace(string(out)), err
+})
+
+// buildJSModule builds adapters/wasm/cmd/sanstls-js for GOOS=js (once per
+// test binary, see buildModule) and finds the wasm_exec.js of the same Go
+// installation.
 func buildJSModule(t *testing.T) (wasmPath, wasmExec string) {
 	t.Helper()
-	jsModule.once.Do(func() {
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			jsModule.err = err
-			return
-		}
-		dir, err := os.MkdirTemp("", "sanstls-js-test")
-		if err != nil {
-			jsModule.err = err
-			return
-		}
-		jsModule.dir = dir
-		jsModule.wasm = filepath.Join(dir, "sanstls.wasm")
-		ctx, cancel := untilTestDeadline(t)
-		defer cancel()
-		build := exec.CommandContext(ctx, goTool, "build", "-trimpath", "-ldflags=-s -w", "-o", jsModule.wasm, "./cmd/sanstls-js")
-		// GOFLAGS is cleared so that flags meant for the native test
-		// (-race, -cover) do not reach the wasm build.
-		build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0", "GOFLAGS=")
-		if out, err := build.CombinedOutput(); err != nil {
-			jsModule.err, jsModule.log = err, string(out)
-			return
-		}
-		root, err := exec.CommandContext(ctx, goTool, "env", "GOROOT").Output()
-		if err != nil {
-			jsModule.err = err
-			return
-		}
-		jsModule.wasmExec = filepath.Join(strings.TrimSpace(string(root)), "lib", "wasm", "wasm_exec.js")
-		_, jsModule.err = os.Stat(jsModule.wasmExec)
-	})
-	if jsModule.err != nil {
-		t.Fatalf("building the GOOS=js module: %v\n%s", jsModule.err, jsModule.log)
+	wasmPath = buildModule(t, jsTarget)
+	root, err := goroot()
+	if err != nil {
+		t.Fatalf("go env GOROOT: %v", err)
 	}
-	return jsModule.wasm, jsModule.wasmExec
+	wasmExec = filepath.Join(root, "lib", "wasm", "wasm_exec.js")
+	if _, err := os.Stat(wasmExec); err != nil {
+		t.Fatal(err)
+	}
+	return wasmPath, wasmExec
 }
 
 // jsResult is what testdata/js_host.mjs prints.
@@ -115,6 +94,9 @@ type jsErrorEvent struct {
 // handshake with decoded messages, data, close, misuse, a tampered Finished,
 // resumption, renegotiation and seeded randomness.
 func TestJSBinding(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the binding test builds the module for GOOS=js (a minute cold); run it without -short")
+	}
 	node, err := exec.LookPath("node")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -133,6 +115,7 @@ func TestJSBinding(t *testing.T) {
 	if err := os.WriteFile(jobPath, doc, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Bounded only by the test binary's -timeout, like the build.
 	ctx, cancel := untilTestDeadline(t)
 	defer cancel()
 	began := time.Now()
