@@ -33,8 +33,8 @@ const (
 
 // guard is the per-connection state of the screening.
 type guard struct {
-	noProgress    int         // non-advancing records in a row
-	refusedReneg  int         // renegotiations refused so far
+	noProgress    int32       // non-advancing records in a row
+	refusedReneg  int32       // renegotiations refused so far
 	renegAccepted []time.Time // times of the last accepted peer renegotiations
 }
 
