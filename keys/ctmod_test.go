@@ -108,3 +108,33 @@ func TestNatHelpers(t *testing.T) {
 		t.Fatal("natEqual")
 	}
 }
+
+// FuzzCTExp compares the constant-time exponentiation with math/big on
+// arbitrary moduli (made odd), bases (reduced) and exponents.
+func FuzzCTExp(f *testing.F) {
+	f.Add([]byte{0x0b}, []byte{3}, []byte{5})
+	f.Add(bytes.Repeat([]byte{0xff}, 40), bytes.Repeat([]byte{0xfe}, 40), []byte{1, 0, 1})
+	f.Fuzz(func(t *testing.T, nb, base, e []byte) {
+		if len(nb) > 128 || len(e) > 64 {
+			return
+		}
+		n := new(big.Int).SetBytes(nb)
+		n.SetBit(n, 0, 1)
+		if n.BitLen() < 2 {
+			return
+		}
+		m, err := newCTModulus(n.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := new(big.Int).Mod(new(big.Int).SetBytes(base), n)
+		want := new(big.Int).Exp(b, new(big.Int).SetBytes(e), n)
+		if want.Cmp(n) >= 0 { // Exp(b, 0, 1)-style corner: reduce
+			want.Mod(want, n)
+		}
+		got := m.expBytes(b.FillBytes(make([]byte, m.size)), e)
+		if !bytes.Equal(got, want.FillBytes(make([]byte, m.size))) {
+			t.Fatalf("n=%x b=%x e=%x: got %x, want %x", n, b, e, got, want)
+		}
+	})
+}

@@ -693,6 +693,8 @@ func (c *Conn) ResolveVerify(dst []byte, verr error) ([]byte, error) {
 
 // ResolveVerifyChains is ResolveVerify that also records the chains the
 // caller verified (see Config.VerifyPeerCerts) for State().VerifiedChains.
+// A client session is marked verified, and so resumable by a Config that
+// verifies, only when chains were given.
 func (c *Conn) ResolveVerifyChains(dst []byte, chains [][]*x509.Certificate, verr error) ([]byte, error) {
 	if c.err != nil {
 		return dst, c.err

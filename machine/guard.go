@@ -33,8 +33,8 @@ const (
 
 // guard is the per-connection state of the screening.
 type guard struct {
-	noProgress    int         // non-advancing records in a row
-	refusedReneg  int         // renegotiations refused so far
+	noProgress    int32       // non-advancing records in a row
+	refusedReneg  int32       // renegotiations refused so far
 	renegAccepted []time.Time // times of the last accepted peer renegotiations
 }
 
@@ -236,7 +236,7 @@ var (
 // OpenSSL and BoringSSL refuse the downgrade), whatever
 // AllowNoExtendedMasterSecret says.
 func (c *Conn) checkRenegotiationEMS(ems bool) error {
-	if c.renegotiating && c.csBeforeReneg.ExtendedMasterSecret && !ems {
+	if c.renegotiating && c.csBeforeReneg != nil && c.csBeforeReneg.ExtendedMasterSecret && !ems {
 		return errRenegotiationEMS
 	}
 	return nil
