@@ -527,6 +527,7 @@ func (st *clientExpectServerHelloDone) handle(c *Conn, msg messages.Message) (ha
 	if err := c.writeCCSAndFinished(); err != nil {
 		return nil, err
 	}
+	c.maybeFalseStart()
 	return &clientExpectCCS{hs}, nil
 }
 

@@ -137,6 +137,16 @@ type Config struct {
 	// NewCertCache). Nil parses and verifies every chain afresh.
 	CertCache CertCache
 
+	// FalseStart lets a client send application data right after its
+	// Finished in a full handshake, before the server's Finished (RFC
+	// 7918), when the handshake used ECDHE, an AEAD suite and (unless
+	// FalseStartWithoutALPN) negotiated ALPN, which is how a server shows
+	// it expects it. EventFalseStart reports the moment. Data sent then is
+	// exposed to an active attacker who can break the key exchange before
+	// the handshake completes, so only strong parameters qualify.
+	FalseStart            bool
+	FalseStartWithoutALPN bool
+
 	// EnableGREASE makes a client put GREASE values (RFC 8701) in its
 	// ClientHello: cipher suite, group, signature scheme and two
 	// extensions, drawn from Rand. Off by default (the ClientHello then

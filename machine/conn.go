@@ -55,6 +55,7 @@ type Conn struct {
 	inCCSWindow             bool // between the peer's ChangeCipherSpec and Finished
 	renegotiating           bool // a handshake after the first is running
 	hsMore                  bool // hsBuf holds bytes after the message being handled
+	falseStarted            bool // our Finished is out, the server's not yet (RFC 7918)
 	warnRun                 int32
 	need                    int32 // see NeedBytes
 	lastMsgLen              int32 // length of the received message being handled (last in transcript)
@@ -644,7 +645,7 @@ func (c *Conn) Send(dst, p []byte) ([]byte, error) {
 	if c.err != nil {
 		return dst, c.err
 	}
-	if !c.handshakeDone {
+	if !c.handshakeDone && !c.falseStarted {
 		return dst, ErrNotReady // during a renegotiation the old keys carry data
 	}
 	if c.closeSent {

@@ -24,6 +24,10 @@ const (
 	// RenegotiateExplicit) reports a HelloRequest: call Renegotiate to
 	// accept it, or carry on.
 	EventRenegotiationRequested
+	// EventFalseStart (client, Config.FalseStart) reports that our Finished
+	// went out and Send works before the server's Finished (RFC 7918);
+	// EventHandshakeDone follows when the server's Finished is verified.
+	EventFalseStart
 )
 
 func (k EventKind) String() string {
@@ -42,6 +46,8 @@ func (k EventKind) String() string {
 		return "VerifyPeer"
 	case EventRenegotiationRequested:
 		return "RenegotiationRequested"
+	case EventFalseStart:
+		return "FalseStart"
 	}
 	return "EventKind(" + itoa(int(k)) + ")"
 }

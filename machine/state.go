@@ -186,7 +186,7 @@ func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([
 	if c.err != nil {
 		return nil, c.err
 	}
-	if !c.handshakeDone || c.renegotiating {
+	if (!c.handshakeDone && !c.falseStarted) || c.renegotiating {
 		// Mid-renegotiation the randoms and master secret are no longer
 		// those of one handshake.
 		return nil, ErrNotReady

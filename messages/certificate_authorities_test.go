@@ -35,3 +35,31 @@ func TestParseCertificateAuthorities(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCertificateAuthorities: any input either fails with a DecodeError or
+// yields non-empty names that re-encode to exactly the input.
+func FuzzCertificateAuthorities(f *testing.F) {
+	f.Add([]byte{0, 9, 0, 2, 'A', 'B', 0, 3, 'C', 'D', 'E'})
+	f.Add([]byte{0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		names, err := ParseCertificateAuthorities(data)
+		if err != nil {
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("error %v is not a DecodeError", err)
+			}
+			return
+		}
+		var body []byte
+		for _, n := range names {
+			if len(n) == 0 {
+				t.Fatal("empty name accepted")
+			}
+			body = append(body, byte(len(n)>>8), byte(len(n)))
+			body = append(body, n...)
+		}
+		if back := append([]byte{byte(len(body) >> 8), byte(len(body))}, body...); !bytes.Equal(back, data) {
+			t.Fatalf("re-encoding %x differs from input %x", back, data)
+		}
+	})
+}

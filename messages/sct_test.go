@@ -29,3 +29,28 @@ func TestParseSCTList(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSCTList: any input either fails with a DecodeError or is a list of
+// non-empty SCTs that AppendSCTList turns back into the input.
+func FuzzSCTList(f *testing.F) {
+	f.Add([]byte{0, 7, 0, 2, 1, 2, 0, 1, 9})
+	f.Add([]byte{0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		scts, err := ParseSCTList(data)
+		if err != nil {
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("error %v is not a DecodeError", err)
+			}
+			return
+		}
+		for _, s := range scts {
+			if len(s) == 0 {
+				t.Fatal("empty SCT accepted")
+			}
+		}
+		if back := AppendSCTList(nil, scts); !bytes.Equal(back, data) {
+			t.Fatalf("re-encoding %x differs from input %x", back, data)
+		}
+	})
+}

@@ -87,6 +87,9 @@ type options struct {
 	clientCAList         [][]byte // -use-client-ca-list; nil when unset
 	enableSCTs           bool
 	enableGREASE         bool
+	falseStart           bool
+	handshakeTwice       bool // a second SSL_do_handshake: it finishes a False Start
+	falseStartNoALPN     bool
 	expectSCTList        []byte   // serialized SignedCertificateTimestampList
 	expectClientCAList   [][]byte // -expect-client-ca-list; nil when unset
 
@@ -255,7 +258,7 @@ var flagTable = map[string]flagSpec{
 	"-wait-for-debugger":            ignored(false),
 	"-handshaker-path":              ignored(true),
 	"-partial-write":                ignored(false), // our writes are always whole
-	"-handshake-twice":              ignored(false), // a second handshake call is a no-op
+	"-handshake-twice":              boolFlag(func(o *options) { o.handshakeTwice = true }),
 	"-no-op-extra-handshake":        ignored(false),
 	"-private-key-delay-ms":         ignored(true), // signing is synchronous
 	"-allow-hint-mismatch":          ignored(false),
@@ -266,7 +269,7 @@ var flagTable = map[string]flagSpec{
 	"-mtu":                          unimplemented(true),
 	"-initial-timeout-duration-ms":  unimplemented(true),
 	"-peek-then-read":               unimplemented(false),
-	"-handshake-never-done":         unimplemented(false),
+	"-handshake-never-done":         ignored(false), // with -false-start: the shim treats False Start as the end of the handshake anyway
 	"-send-alert":                   boolFlag(func(o *options) { o.sendAlert = true }),
 	"-handoff":                      unimplemented(false),
 	"-handshake-hints":              unimplemented(false),
@@ -410,10 +413,10 @@ var flagTable = map[string]flagSpec{
 	"-renegotiate-explicit":                 boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateExplicit }),
 	"-forbid-renegotiation-after-handshake": boolFlag(func(o *options) { o.renegotiation = machine.RenegotiateNever }),
 
-	// False Start, NPN, Channel ID, ALPS, early data, TLS 1.3, QUIC, ECH,
+	// NPN, Channel ID, ALPS, early data, TLS 1.3, QUIC, ECH,
 	// trust anchors: not implemented.
-	"-false-start":                         unimplemented(false),
-	"-allow-false-start-without-alpn":      unimplemented(false),
+	"-false-start":                         boolFlag(func(o *options) { o.falseStart = true }),
+	"-allow-false-start-without-alpn":      boolFlag(func(o *options) { o.falseStartNoALPN = true }),
 	"-advertise-npn":                       unimplemented(true),
 	"-advertise-empty-npn":                 unimplemented(false),
 	"-expect-next-proto":                   unimplemented(true),

@@ -99,14 +99,14 @@ func TestParseFlagsValues(t *testing.T) {
 }
 
 func TestParseFlagsUnimplemented(t *testing.T) {
-	p, err := parseFlags([]string{"-dtls", "-on-resume-false-start", "-advertise-npn", "\x03foo"})
+	p, err := parseFlags([]string{"-dtls", "-on-resume-enable-channel-id", "-advertise-npn", "\x03foo"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := []string{"-dtls", "-advertise-npn"}; !slices.Equal(p.initial.unimplemented, want) {
 		t.Errorf("initial unimplemented = %v, want %v", p.initial.unimplemented, want)
 	}
-	if want := []string{"-dtls", "-false-start", "-advertise-npn"}; !slices.Equal(p.resume.unimplemented, want) {
+	if want := []string{"-dtls", "-enable-channel-id", "-advertise-npn"}; !slices.Equal(p.resume.unimplemented, want) {
 		t.Errorf("resume unimplemented = %v, want %v", p.resume.unimplemented, want)
 	}
 }

@@ -133,6 +133,15 @@ func runConnection(o *options, isResume bool, sess *sessions) (failure, error) {
 	defer t.finish()
 
 	err = t.handshake(!o.server)
+	if err == nil && o.handshakeTwice && !t.handshakeDone {
+		// BoringSSL's second SSL_do_handshake waits for the end of a
+		// False Start handshake (otherwise it does nothing).
+		t.falseStarted = false
+		err = t.handshake(false)
+	}
+	// In False Start the session is stored only when the server's Finished
+	// arrives, during the exchange: the session checks wait until then.
+	falseStarted := err == nil && !t.handshakeDone
 	if err == nil && !o.implicitHandshake {
 		if mc.State().DidResume {
 			// BoringSSL keeps the verification result in the session.
@@ -141,12 +150,15 @@ func runConnection(o *options, isResume bool, sess *sessions) (failure, error) {
 			sess.verifyFailed = v.failed
 		}
 		err = checkHandshake(o, mc, v, tr, creds)
-		if err == nil {
+		if err == nil && !falseStarted {
 			err = checkSession(o, mc, isResume, sess.stored(o.server) > storedBefore)
 		}
 	}
 	if err == nil {
 		err = exchange(o, t)
+	}
+	if err == nil && falseStarted && !o.implicitHandshake {
+		err = checkSession(o, mc, isResume, sess.stored(o.server) > storedBefore)
 	}
 	if err == nil {
 		err = checkRenegotiations(o, mc)

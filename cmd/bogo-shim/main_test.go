@@ -30,7 +30,7 @@ func TestExitCodes(t *testing.T) {
 		// Known flags for features sanstls lacks are "unimplemented".
 		// These exit before dialing, so port 1 is never contacted.
 		{[]string{"-port", "1", "-dtls"}, exitUnimplemented},
-		{[]string{"-port", "1", "-false-start"}, exitUnimplemented},
+		{[]string{"-port", "1", "-select-next-proto", "foo"}, exitUnimplemented},
 		{[]string{"-port", "1", "-max-version", "770"}, exitUnimplemented},
 		{[]string{"-port", "1", "-min-version", "772"}, exitUnimplemented},
 		{[]string{"-port", "1", "-no-tls12"}, exitUnimplemented},

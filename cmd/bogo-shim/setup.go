@@ -224,6 +224,8 @@ func buildConfig(o *options, creds []loadedCred, v *verifier, tr *tracer) (*mach
 		cfg.ServerName = o.hostName
 		cfg.RequestSCTs = o.enableSCTs
 		cfg.EnableGREASE = o.enableGREASE
+		cfg.FalseStart = o.falseStart
+		cfg.FalseStartWithoutALPN = o.falseStartNoALPN
 		cfg.NextProtos = o.advertiseALPN
 		cfg.Renegotiation = o.renegotiation
 	}

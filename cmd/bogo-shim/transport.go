@@ -36,6 +36,7 @@ type transport struct {
 
 	app           []byte // decrypted application data not yet read
 	handshakeDone bool
+	falseStarted  bool // EventFalseStart: Send works before the handshake is done
 	peerClosed    bool // the peer's close_notify arrived
 	eof           bool // the TCP stream ended
 }
@@ -102,6 +103,9 @@ func (t *transport) process(stopAtDone bool) error {
 			switch ev.Kind {
 			case machine.EventHandshakeDone:
 				t.handshakeDone, done = true, true
+			case machine.EventFalseStart:
+				// BoringSSL's SSL_do_handshake returns here too.
+				t.falseStarted, done = true, true
 			case machine.EventAppData:
 				t.app = append(t.app, ev.Data...) // Data aliases t.in: copy now
 			case machine.EventPeerClosed:
@@ -162,11 +166,11 @@ func (t *transport) handshake(isClient bool) error {
 			return err
 		}
 	}
-	for !t.handshakeDone {
+	for !t.handshakeDone && !t.falseStarted {
 		if err := t.process(true); err != nil {
 			return err
 		}
-		if t.handshakeDone {
+		if t.handshakeDone || t.falseStarted {
 			break
 		}
 		if t.peerClosed {
