@@ -680,3 +680,27 @@ func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([
 	}
 	return c.m.ExportKeyingMaterial(label, context, length)
 }
+
+// Renegotiate starts a new handshake on the established connection (RFC
+// 5246, Section 7.4.1.1, secured by RFC 5746): a client sends a
+// ClientHello, a server a HelloRequest. It returns once the request is
+// written; the handshake then runs inside Read (as crypto/tls runs a
+// server-requested renegotiation), with application data flowing under the
+// old keys until it completes. The peer must allow it
+// (Config.AllowClientRenegotiation on a server, Config.Renegotiation on a
+// client); a refusal arrives as a warning the connection survives.
+// MachineState().Renegotiations counts completed renegotiations.
+func (c *Conn) Renegotiate() error {
+	if !c.hsDone.Load() {
+		return machine.ErrNotReady
+	}
+	c.wrMu.Lock()
+	defer c.wrMu.Unlock()
+	c.mu.Lock()
+	out, err := c.m.Renegotiate(nil)
+	if err != nil {
+		c.mu.Unlock()
+		return c.wrapErr(err)
+	}
+	return c.writeLocked(out)
+}
