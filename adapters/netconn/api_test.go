@@ -405,3 +405,24 @@ func TestCloseBoundedByWriteDeadline(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+func TestTLSUniqueAndSCTs(t *testing.T) {
+	p := pki()
+	scts := [][]byte{[]byte("sct one"), []byte("sct two")}
+	cert := p.ecdsaA.theirs()
+	cert.SignedCertificateTimestamps = scts
+	a, b := pipePair(t)
+	ccfg := mustConvert(t, &tls.Config{RootCAs: p.roots, ServerName: "a.test"})
+	client := netconn.Client(a, ccfg)
+	theirs := tls.Server(b, &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12})
+	if errA, errB := handshakeBoth(client, theirs); errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	st, ts := client.ConnectionState(), theirs.ConnectionState()
+	if len(st.TLSUnique) != 12 || string(st.TLSUnique) != string(ts.TLSUnique) {
+		t.Errorf("TLSUnique ours %x, crypto/tls %x", st.TLSUnique, ts.TLSUnique)
+	}
+	if len(st.SignedCertificateTimestamps) != 2 || string(st.SignedCertificateTimestamps[1]) != "sct two" {
+		t.Errorf("SignedCertificateTimestamps %q", st.SignedCertificateTimestamps)
+	}
+}

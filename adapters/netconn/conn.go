@@ -267,10 +267,9 @@ func (c *Conn) handshakeContext(ctx context.Context) error {
 	}
 	if err != nil {
 		c.hsErr = err
-		// As crypto/tls: the connection is unusable; any alert has been
-		// written (writeLocked runs before the error returns). After a
-		// fatal alert of ours, linger so that the peer reads it instead of
-		// a reset (linger.go).
+		// The connection is unusable: close the transport, after our
+		// alert (written before the error returned) has had its chance to
+		// reach the peer (lingerAfterFatal).
 		c.lingerAfterFatal()
 		_ = c.conn.Close()
 	}

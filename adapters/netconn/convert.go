@@ -41,7 +41,7 @@ func (e *ConversionError) Error() string {
 // reported in a *ConversionError, returned with the (usable) Config:
 // TLS-1.3-only or pre-1.2 version bounds, suites and curves the machine does not
 // implement, GetClientCertificate, WrapSession/UnwrapSession,
-// Encrypted Client Hello, signed certificate timestamps, and a
+// Encrypted Client Hello, and a
 // ClientSessionCache of crypto/tls's type (replaced by a netconn LRU cache).
 //
 // A Config returned by GetConfigForClient is converted the same way when a
@@ -66,6 +66,7 @@ func FromTLSConfig(tc *tls.Config) (*Config, error) {
 		NextProtos:         slices.Clone(tc.NextProtos),
 		Renegotiation:      machine.RenegotiationSupport(tc.Renegotiation), // same values
 		KeyLogWriter:       tc.KeyLogWriter,
+		RequestSCTs:        true, // crypto/tls clients always ask
 	}
 
 	// Versions: the machine speaks TLS 1.2 only.
@@ -81,9 +82,6 @@ func FromTLSConfig(tc *tls.Config) (*Config, error) {
 		if err != nil {
 			report(fmt.Sprintf("Certificates[%d]", i), "dropped: %v", err)
 			continue
-		}
-		if len(tc.Certificates[i].SignedCertificateTimestamps) > 0 {
-			report(fmt.Sprintf("Certificates[%d].SignedCertificateTimestamps", i), "not sent: the machine does not implement RFC 6962's extension")
 		}
 		c.Certificates = append(c.Certificates, mc)
 	}

@@ -61,8 +61,8 @@
 //	Conn.VerifyHostname, OCSPResponse   same
 //	ConnectionState.ExportKeyingMaterial  Conn.ExportKeyingMaterial (the tls.ConnectionState's
 //	                                    method needs an unexported field and must not be called)
-//	ConnectionState.TLSUnique           not filled yet: the machine's tls-unique is being added
-//	ConnectionState.SignedCertificateTimestamps  none: the machine does not implement RFC 6962
+//	ConnectionState.TLSUnique,          filled from the machine (TLSUnique is nil after a
+//	  SignedCertificateTimestamps         resumption without extended master secret)
 //	Config                              Config (machine.Config) or FromTLSConfig(*tls.Config)
 //	Config.Certificates, RootCAs,       same fields
 //	  ClientCAs, ClientAuth, ServerName,

@@ -37,17 +37,19 @@ func (c *Conn) MachineState() machine.ConnectionState {
 // as crypto/tls shares them between calls.
 func tlsState(s machine.ConnectionState) tls.ConnectionState {
 	return tls.ConnectionState{
-		Version:                    s.Version,
-		HandshakeComplete:          s.HandshakeComplete,
-		DidResume:                  s.DidResume,
-		CipherSuite:                s.CipherSuite,
-		CurveID:                    tls.CurveID(s.Group),
-		NegotiatedProtocol:         s.NegotiatedProtocol,
-		NegotiatedProtocolIsMutual: true,
-		ServerName:                 s.ServerName,
-		PeerCertificates:           s.PeerCertificates,
-		VerifiedChains:             s.VerifiedChains,
-		OCSPResponse:               s.OCSPResponse,
+		Version:                     s.Version,
+		HandshakeComplete:           s.HandshakeComplete,
+		DidResume:                   s.DidResume,
+		CipherSuite:                 s.CipherSuite,
+		CurveID:                     tls.CurveID(s.Group),
+		NegotiatedProtocol:          s.NegotiatedProtocol,
+		NegotiatedProtocolIsMutual:  true,
+		ServerName:                  s.ServerName,
+		PeerCertificates:            s.PeerCertificates,
+		VerifiedChains:              s.VerifiedChains,
+		OCSPResponse:                s.OCSPResponse,
+		SignedCertificateTimestamps: s.SignedCertificateTimestamps,
+		TLSUnique:                   s.TLSUnique,
 	}
 }
 
