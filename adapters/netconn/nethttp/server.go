@@ -79,6 +79,11 @@ func ServeTLS(srv *http.Server, ln net.Listener, cfg *netconn.Config) error {
 // ConfigureServer, which also makes srv.Shutdown reach it); the others go
 // to srv.Serve. Serve returns what srv.Serve returns: http.ErrServerClosed
 // after Shutdown or Close.
+//
+// srv.Shutdown ends HTTP/2 connections gracefully (GOAWAY), as net/http's
+// own HTTP/2 does. srv.Close, which net/http makes close HTTP/2 connections
+// it tracks itself, does not reach these: they end when their clients go
+// or srv.IdleTimeout passes; use Shutdown.
 func Serve(srv *http.Server, ln net.Listener) error {
 	h2 := new(http2.Server)
 	if err := http2.ConfigureServer(srv, h2); err != nil {
