@@ -83,3 +83,21 @@ func prepareServer(cfg *Config) (*Config, error) {
 	}
 	return c, nil
 }
+
+// Client certificate policies ([machine.ClientAuthType]; the values are
+// crypto/tls's).
+const (
+	NoClientCert               = machine.NoClientCert
+	RequestClientCert          = machine.RequestClientCert
+	RequireAnyClientCert       = machine.RequireAnyClientCert
+	VerifyClientCertIfGiven    = machine.VerifyClientCertIfGiven
+	RequireAndVerifyClientCert = machine.RequireAndVerifyClientCert
+)
+
+// Renegotiation policies of a client ([machine.RenegotiationSupport]; the
+// values are crypto/tls's).
+const (
+	RenegotiateNever          = machine.RenegotiateNever
+	RenegotiateOnceAsClient   = machine.RenegotiateOnceAsClient
+	RenegotiateFreelyAsClient = machine.RenegotiateFreelyAsClient
+)

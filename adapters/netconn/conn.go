@@ -267,10 +267,9 @@ func (c *Conn) handshakeContext(ctx context.Context) error {
 	}
 	if err != nil {
 		c.hsErr = err
-		// As crypto/tls: the connection is unusable; any alert has been
-		// written (writeLocked runs before the error returns). After a
-		// fatal alert of ours, linger so that the peer reads it instead of
-		// a reset (linger.go).
+		// The connection is unusable: close the transport, after our
+		// alert (written before the error returned) has had its chance to
+		// reach the peer (lingerAfterFatal).
 		c.lingerAfterFatal()
 		_ = c.conn.Close()
 	}
@@ -679,4 +678,28 @@ func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([
 		return nil, machine.ErrNotReady
 	}
 	return c.m.ExportKeyingMaterial(label, context, length)
+}
+
+// Renegotiate starts a new handshake on the established connection (RFC
+// 5246, Section 7.4.1.1, secured by RFC 5746): a client sends a
+// ClientHello, a server a HelloRequest. It returns once the request is
+// written; the handshake then runs inside Read (as crypto/tls runs a
+// server-requested renegotiation), with application data flowing under the
+// old keys until it completes. The peer must allow it
+// (Config.AllowClientRenegotiation on a server, Config.Renegotiation on a
+// client); a refusal arrives as a warning the connection survives.
+// MachineState().Renegotiations counts completed renegotiations.
+func (c *Conn) Renegotiate() error {
+	if !c.hsDone.Load() {
+		return machine.ErrNotReady
+	}
+	c.wrMu.Lock()
+	defer c.wrMu.Unlock()
+	c.mu.Lock()
+	out, err := c.m.Renegotiate(nil)
+	if err != nil {
+		c.mu.Unlock()
+		return c.wrapErr(err)
+	}
+	return c.writeLocked(out)
 }

@@ -1,6 +1,7 @@
 package netconn_test
 
 import (
+	"context"
 	"encoding/pem"
 	"errors"
 	"os"
@@ -101,5 +102,45 @@ func TestTicketsOnByDefault(t *testing.T) {
 	explicit.TicketKeys = [][32]byte{{1}}
 	if !resumes(t, withCache(), explicit, explicit) {
 		t.Error("no resumption with explicit ticket keys")
+	}
+}
+
+// TestListenerTicketsOnByDefault: a listener's connections share its
+// Config's automatic ticket keys.
+func TestListenerTicketsOnByDefault(t *testing.T) {
+	ln, err := netconn.Listen("tcp", "127.0.0.1:0", ourServerConfig(pki().ecdsaA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(deadline(t))
+				c.Write([]byte("x"))
+			}()
+		}
+	}()
+	ccfg := ourClientConfig()
+	ccfg.ClientSessionCache = netconn.NewLRUClientSessionCache(4)
+	for i := range 2 {
+		ctx, cancel := context.WithDeadline(context.Background(), deadline(t))
+		c, err := netconn.DialContext(ctx, "tcp", ln.Addr().String(), ccfg)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Read(make([]byte, 1)); err != nil { // the ticket arrives with the handshake
+			t.Fatal(err)
+		}
+		if got := c.ConnectionState().DidResume; got != (i == 1) {
+			t.Errorf("connection %d: DidResume %v", i, got)
+		}
+		c.Close()
 	}
 }

@@ -79,7 +79,20 @@ func (c *Conn) wrapErr(err error) error {
 	if !ae.Remote {
 		switch machine.ReasonOf(err) {
 		case "verify":
-			e.unverified = c.unverified
+			// Only the default verification's failures (x509's errors),
+			// not a hook's verdict, as in crypto/tls.
+			if isX509Error(err) {
+				e.unverified = c.unverified
+				if e.unverified == nil {
+					// The machine verified synchronously; it records
+					// the chain before judging it.
+					c.mu.Lock()
+					if c.m != nil {
+						e.unverified = c.m.State().PeerCertificates
+					}
+					c.mu.Unlock()
+				}
+			}
 		case "http_request", "bad_record_version":
 			if !c.hsDone.Load() && c.rend-c.rstart >= 5 {
 				var h [5]byte
@@ -89,4 +102,15 @@ func (c *Conn) wrapErr(err error) error {
 		}
 	}
 	return e
+}
+
+func isX509Error(err error) bool {
+	var (
+		uae x509.UnknownAuthorityError
+		cie x509.CertificateInvalidError
+		hne x509.HostnameError
+		sre x509.SystemRootsError
+		uce x509.UnhandledCriticalExtension
+	)
+	return errors.As(err, &uae) || errors.As(err, &cie) || errors.As(err, &hne) || errors.As(err, &sre) || errors.As(err, &uce)
 }

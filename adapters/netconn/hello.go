@@ -251,7 +251,10 @@ func certFromTLS(tc *tls.Certificate) (machine.Certificate, error) {
 	if !ok {
 		return machine.Certificate{}, errNotSigner
 	}
-	mc := machine.Certificate{Chain: tc.Certificate, PrivateKey: signer, Leaf: tc.Leaf, OCSPStaple: tc.OCSPStaple}
+	mc := machine.Certificate{
+		Chain: tc.Certificate, PrivateKey: signer, Leaf: tc.Leaf,
+		OCSPStaple: tc.OCSPStaple, SignedCertificateTimestamps: tc.SignedCertificateTimestamps,
+	}
 	if mc.Leaf == nil && len(tc.Certificate) > 0 {
 		leaf, err := x509.ParseCertificate(tc.Certificate[0])
 		if err != nil {

@@ -265,3 +265,31 @@ func TestCurl(t *testing.T) {
 		}
 	}
 }
+
+// TestStalledClientReleased: a client that connects and sends nothing is
+// dropped after the server's ReadHeaderTimeout, as net/http drops it over
+// crypto/tls.
+func TestStalledClientReleased(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.NotFoundHandler(), ReadHeaderTimeout: 50 * time.Millisecond}
+	done := make(chan error, 1)
+	go func() {
+		done <- nethttp.ServeTLS(srv, ln, &netconn.Config{Certificates: []netconn.Certificate{pki().cert}})
+	}()
+	defer func() {
+		srv.Close()
+		<-done
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Minute)) // bounds a hang only
+	if n, err := c.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("stalled client read %d bytes, %v; want EOF once the server gives up", n, err)
+	}
+}

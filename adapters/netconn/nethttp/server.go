@@ -63,11 +63,11 @@ func ListenAndServe(srv *http.Server, cfg *netconn.Config) error {
 // in a netconn server with cfg. Unless cfg.NextProtos is set it offers
 // "h2" and "http/1.1"; cfg is not modified.
 func ServeTLS(srv *http.Server, ln net.Listener, cfg *netconn.Config) error {
-	c := *cfg
+	c := netconn.CloneConfig(cfg) // keeps its Hooks
 	if len(c.NextProtos) == 0 {
 		c.NextProtos = []string{"h2", "http/1.1"}
 	}
-	return Serve(srv, netconn.NewListener(ln, &c))
+	return Serve(srv, netconn.NewListener(ln, c))
 }
 
 // Serve serves srv on ln, whose Accept must return *netconn.Conn (as
@@ -79,6 +79,11 @@ func ServeTLS(srv *http.Server, ln net.Listener, cfg *netconn.Config) error {
 // ConfigureServer, which also makes srv.Shutdown reach it); the others go
 // to srv.Serve. Serve returns what srv.Serve returns: http.ErrServerClosed
 // after Shutdown or Close.
+//
+// srv.Shutdown ends HTTP/2 connections gracefully (GOAWAY), as net/http's
+// own HTTP/2 does. srv.Close, which net/http makes close HTTP/2 connections
+// it tracks itself, does not reach these: they end when their clients go
+// or srv.IdleTimeout passes; use Shutdown.
 func Serve(srv *http.Server, ln net.Listener) error {
 	h2 := new(http2.Server)
 	if err := http2.ConfigureServer(srv, h2); err != nil {
@@ -194,12 +199,9 @@ func (l *chanListener) hand(c net.Conn) {
 	}
 }
 
-// withProtos returns cfg with NextProtos replaced.
+// withProtos returns a copy of cfg, with its Hooks, and NextProtos replaced.
 func withProtos(cfg *netconn.Config, protos ...string) *netconn.Config {
-	c := new(netconn.Config)
-	if cfg != nil {
-		*c = *cfg
-	}
+	c := netconn.CloneConfig(cfg)
 	c.NextProtos = slices.Clone(protos)
 	return c
 }

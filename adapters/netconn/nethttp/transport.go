@@ -63,7 +63,8 @@ func (t *Transport) init() {
 		t.H1.DialTLSContext = t.dialH1
 		// A non-nil empty map: the H1 transport never tries HTTP/2 itself.
 		t.H1.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
-		t.h2 = &http2.Transport{}
+		// Idle HTTP/2 connections close as the HTTP/1.1 ones do.
+		t.h2 = &http2.Transport{IdleConnTimeout: t.H1.IdleConnTimeout}
 		t.h2Conn = make(map[string]*http2.ClientConn)
 		t.h1Only = make(map[string]bool)
 		t.spare = make(map[string][]net.Conn)
@@ -80,6 +81,29 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.DisableHTTP2 {
 		return t.roundTripH1(req)
 	}
+	resp, cached, err := t.roundTripH2(req, addr)
+	if err != nil && cached && replayable(req) {
+		// The cached connection went away under the request (the
+		// server closed it while idle, say): once more on a new one.
+		resp, _, err = t.roundTripH2(req, addr)
+	}
+	return resp, err
+}
+
+// replayable reports whether req can be sent again: an idempotent method
+// without a body.
+func replayable(req *http.Request) bool {
+	switch req.Method {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return req.Body == nil || req.Body == http.NoBody
+	}
+	return false
+}
+
+// roundTripH2 sends req over the host's HTTP/2 connection, dialling one
+// (which may turn out to be HTTP/1.1) if there is none. cached reports that
+// an existing connection was used.
+func (t *Transport) roundTripH2(req *http.Request, addr string) (resp *http.Response, cached bool, err error) {
 	t.mu.Lock()
 	h1 := t.h1Only[addr]
 	cc := t.h2Conn[addr]
@@ -89,23 +113,26 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	t.mu.Unlock()
 	if h1 {
-		return t.roundTripH1(req)
+		resp, err = t.roundTripH1(req)
+		return resp, false, err
 	}
+	cached = cc != nil
 	if cc == nil {
 		c, err := t.dial(req.Context(), addr, "h2", "http/1.1")
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if c.ConnectionState().NegotiatedProtocol != http2.NextProtoTLS {
 			t.mu.Lock()
 			t.h1Only[addr] = true
 			t.spare[addr] = append(t.spare[addr], c)
 			t.mu.Unlock()
-			return t.roundTripH1(req)
+			resp, err = t.roundTripH1(req)
+			return resp, false, err
 		}
 		if cc, err = t.h2.NewClientConn(c); err != nil {
 			_ = c.Close()
-			return nil, err
+			return nil, false, err
 		}
 		t.mu.Lock()
 		if old := t.h2Conn[addr]; old != nil && old.CanTakeNewRequest() {
@@ -118,7 +145,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.mu.Unlock()
 	}
 	// x/net/http2 fills Response.TLS from the connection's ConnectionState.
-	return cc.RoundTrip(req)
+	resp, err = cc.RoundTrip(req)
+	return resp, cached, err
 }
 
 // roundTripH1 sends req through the HTTP/1.1 transport and sets
