@@ -579,7 +579,7 @@ function finish() {
   stop();
   const r = run;
   r.finished = true;
-  $("step").disabled = true;
+  $("step").disabled = false; // a new step starts a new run
   $("run").disabled = false;
   $("export").disabled = false;
   $("result").hidden = false;
