@@ -461,3 +461,27 @@ func TestDumpDOM(t *testing.T) {
 		t.Errorf("dump-dom showed %s and random %s; the same defaults in chromedp give %s and %s", suite[1], m[1], r.Suite, r.Hello["random"])
 	}
 }
+
+// TestLegacySuites runs two opt-in suites from the page's suite list: RSA
+// key exchange (no ServerKeyExchange: step 5 greyed) and DHE with an RFC 7919
+// group.
+func TestLegacySuites(t *testing.T) {
+	ctx := browser(t)
+	r := runPage(t, ctx, "&suite=TLS_RSA_WITH_AES_128_CBC_SHA256&key=rsa")
+	checkCommon(t, r)
+	if r.Suite != "TLS_RSA_WITH_AES_128_CBC_SHA256" {
+		t.Errorf("suite %s", r.Suite)
+	}
+	if got := stepsWith(r.Sections[0], "skipped"); !slices.Equal(got, []string{"5", "4", "7", "9"}) {
+		t.Errorf("RSA key exchange: greyed steps %v, want 5 4 7 9", got)
+	}
+	r = runPage(t, ctx, "&suite=TLS_DHE_RSA_WITH_AES_128_GCM_SHA256&key=rsa&group=ffdhe2048")
+	checkCommon(t, r)
+	if got := sentSteps(r.Sections[0]); !slices.Equal(got, fullOrder) {
+		t.Errorf("DHE: sent steps %v, want %v", got, fullOrder)
+	}
+	group, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("negGroup").textContent`))
+	if err != nil || group != "ffdhe2048" {
+		t.Errorf("DHE: group %q (%v)", group, err)
+	}
+}
