@@ -585,7 +585,9 @@ function finish() {
   $("result").hidden = false;
   const st = r.state ? r.state.client : r.sides ? r.sides.client.conn.state() : null;
   if (st) {
-    $("negSuite").textContent = st.cipher_suite || "–";
+    const chosen = r.transcript.connections.flatMap((c) => c.flights.flatMap((f) => f.messages)).find((m) => m.name === "ServerHello");
+    $("negSuite").textContent = st.cipher_suite ||
+      (chosen ? `${chosen.fields.cipher_suite} (chosen by the ServerHello; the handshake did not finish)` : "none (the handshake did not finish)");
     $("negGroup").textContent = st.group || "– (RSA key exchange)";
     $("negSig").textContent = st.signature_scheme || "–";
     $("negEMS").textContent = st.extended_master_secret ? "yes (RFC 7627)" : "no";
