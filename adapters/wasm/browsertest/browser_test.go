@@ -430,6 +430,14 @@ func TestStepButton(t *testing.T) {
 		}
 		_ = got
 	}
+	// Reset brings back the empty diagram of a full handshake.
+	if err := chromedp.Do(ctx, chromedp.Click(`#reset`)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#diagram li.row')].map((r) => r.dataset.state + ":" + r.dataset.step).join(" ")`))
+	if want := "pending:1 pending:2 pending:3 pending:5 pending:4 pending:6 pending:7 pending:8 pending:9 pending:10 pending:11 pending:12 pending:13 pending:14 pending:15"; err != nil || rows != want {
+		t.Errorf("after Reset: %q (%v), want %q", rows, err, want)
+	}
 }
 
 // TestDumpDOM runs the command of the README's claim:

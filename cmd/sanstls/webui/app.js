@@ -700,7 +700,21 @@ async function main() {
   $("suite").addEventListener("change", () => { if ($("suite").value) $("key").value = keyForSuite($("suite").value); });
   $("controls").addEventListener("submit", (e) => { e.preventDefault(); runAll(); });
   $("step").addEventListener("click", stepOnce);
-  $("reset").addEventListener("click", async () => { stop(); run = null; await newRun(); setButtons(false); run = null; $("export").disabled = true; });
+  $("reset").addEventListener("click", () => {
+    stop();
+    run = null;
+    ui.diagram = new Diagram($("diagram"));
+    ui.diagram.open("Connection 1 · full handshake", FULL, "full");
+    ui.stats = {};
+    for (const n of ["client", "server"]) { $(`${n}Stats`).textContent = "0 bytes sent"; $(`${n}State`).textContent = "idle"; $(`${n}Box`).className = `peer ${n}`; }
+    $("result").hidden = true;
+    $("flight").hidden = true;
+    $("wireLabel").textContent = "the wire · bytes pass here";
+    $("run").disabled = false;
+    $("export").disabled = true;
+    document.body.dataset.done = "";
+    status("Ready: press Run, or Step through one flight at a time");
+  });
   $("export").addEventListener("click", exportTranscript);
   document.addEventListener("keydown", (e) => {
     if (e.key === "n" && !e.ctrlKey && !e.metaKey && !e.altKey && !/^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement.tagName)) {
