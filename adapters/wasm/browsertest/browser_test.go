@@ -430,6 +430,14 @@ func TestStepButton(t *testing.T) {
 		}
 		_ = got
 	}
+	// Reset brings back the empty diagram of a full handshake.
+	if err := chromedp.Do(ctx, chromedp.Click(`#reset`)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#diagram li.row')].map((r) => r.dataset.state + ":" + r.dataset.step).join(" ")`))
+	if want := "pending:1 pending:2 pending:3 pending:5 pending:4 pending:6 pending:7 pending:8 pending:9 pending:10 pending:11 pending:12 pending:13 pending:14 pending:15"; err != nil || rows != want {
+		t.Errorf("after Reset: %q (%v), want %q", rows, err, want)
+	}
 }
 
 // TestDumpDOM runs the command of the README's claim:
@@ -459,5 +467,29 @@ func TestDumpDOM(t *testing.T) {
 	r := runPage(t, browser(t), "")
 	if r.Suite != suite[1] || r.Hello["random"] != m[1] {
 		t.Errorf("dump-dom showed %s and random %s; the same defaults in chromedp give %s and %s", suite[1], m[1], r.Suite, r.Hello["random"])
+	}
+}
+
+// TestLegacySuites runs two opt-in suites from the page's suite list: RSA
+// key exchange (no ServerKeyExchange: step 5 greyed) and DHE with an RFC 7919
+// group.
+func TestLegacySuites(t *testing.T) {
+	ctx := browser(t)
+	r := runPage(t, ctx, "&suite=TLS_RSA_WITH_AES_128_CBC_SHA256&key=rsa")
+	checkCommon(t, r)
+	if r.Suite != "TLS_RSA_WITH_AES_128_CBC_SHA256" {
+		t.Errorf("suite %s", r.Suite)
+	}
+	if got := stepsWith(r.Sections[0], "skipped"); !slices.Equal(got, []string{"5", "4", "7", "9"}) {
+		t.Errorf("RSA key exchange: greyed steps %v, want 5 4 7 9", got)
+	}
+	r = runPage(t, ctx, "&suite=TLS_DHE_RSA_WITH_AES_128_GCM_SHA256&key=rsa&group=ffdhe2048")
+	checkCommon(t, r)
+	if got := sentSteps(r.Sections[0]); !slices.Equal(got, fullOrder) {
+		t.Errorf("DHE: sent steps %v, want %v", got, fullOrder)
+	}
+	group, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("negGroup").textContent`))
+	if err != nil || group != "ffdhe2048" {
+		t.Errorf("DHE: group %q (%v)", group, err)
 	}
 }

@@ -579,13 +579,15 @@ function finish() {
   stop();
   const r = run;
   r.finished = true;
-  $("step").disabled = true;
+  $("step").disabled = false; // a new step starts a new run
   $("run").disabled = false;
   $("export").disabled = false;
   $("result").hidden = false;
   const st = r.state ? r.state.client : r.sides ? r.sides.client.conn.state() : null;
   if (st) {
-    $("negSuite").textContent = st.cipher_suite || "–";
+    const chosen = r.transcript.connections.flatMap((c) => c.flights.flatMap((f) => f.messages)).find((m) => m.name === "ServerHello");
+    $("negSuite").textContent = st.cipher_suite ||
+      (chosen ? `${chosen.fields.cipher_suite} (chosen by the ServerHello; the handshake did not finish)` : "none (the handshake did not finish)");
     $("negGroup").textContent = st.group || "– (RSA key exchange)";
     $("negSig").textContent = st.signature_scheme || "–";
     $("negEMS").textContent = st.extended_master_secret ? "yes (RFC 7627)" : "no";
@@ -698,7 +700,21 @@ async function main() {
   $("suite").addEventListener("change", () => { if ($("suite").value) $("key").value = keyForSuite($("suite").value); });
   $("controls").addEventListener("submit", (e) => { e.preventDefault(); runAll(); });
   $("step").addEventListener("click", stepOnce);
-  $("reset").addEventListener("click", async () => { stop(); run = null; await newRun(); setButtons(false); run = null; $("export").disabled = true; });
+  $("reset").addEventListener("click", () => {
+    stop();
+    run = null;
+    ui.diagram = new Diagram($("diagram"));
+    ui.diagram.open("Connection 1 · full handshake", FULL, "full");
+    ui.stats = {};
+    for (const n of ["client", "server"]) { $(`${n}Stats`).textContent = "0 bytes sent"; $(`${n}State`).textContent = "idle"; $(`${n}Box`).className = `peer ${n}`; }
+    $("result").hidden = true;
+    $("flight").hidden = true;
+    $("wireLabel").textContent = "the wire · bytes pass here";
+    $("run").disabled = false;
+    $("export").disabled = true;
+    document.body.dataset.done = "";
+    status("Ready: press Run, or Step through one flight at a time");
+  });
   $("export").addEventListener("click", exportTranscript);
   document.addEventListener("keydown", (e) => {
     if (e.key === "n" && !e.ctrlKey && !e.metaKey && !e.altKey && !/^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement.tagName)) {
