@@ -349,7 +349,7 @@ func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (
 		}
 		st.sawStatus = true
 		hs.ocsp = cs.Response
-		c.cs.OCSPResponse = cs.Response
+		c.cs.OCSPResponse = bytes.Clone(cs.Response) // not the whole flight's buffer
 		return st, nil
 	}
 	// The chain is judged now, once a stapled OCSP response had its chance
@@ -622,7 +622,7 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 	case len(hs.ticket) > 0:
 		sess = &ClientSession{ticket: hs.ticket}
 	case len(hs.serverHello.SessionID) > 0 && hs.ticket == nil:
-		sess = &ClientSession{sessionID: hs.serverHello.SessionID}
+		sess = &ClientSession{sessionID: bytes.Clone(hs.serverHello.SessionID)}
 	default:
 		cache.Put(c.cfg.clientSessionKey(), nil)
 		return

@@ -450,13 +450,18 @@ func (c *Conn) handleHandshakeBytes(p []byte) error {
 }
 
 func (c *Conn) processHandshakeBuffer() error {
-	// Messages are taken from an offset and the buffer compacted once, so a
-	// record of many small messages costs linear time.
+	// Messages are taken from an offset, so a record of many small messages
+	// costs linear time. They are parsed in place, not copied: consumed
+	// bytes are never written again (the unconsumed rest moves to a new
+	// buffer, and an emptied buffer is dropped), so the parsed messages
+	// that alias them stay intact for as long as they are referenced.
 	off := 0
 	defer func() {
-		c.hsBuf = c.hsBuf[:copy(c.hsBuf, c.hsBuf[off:])]
-		if len(c.hsBuf) == 0 && (cap(c.hsBuf) > 1<<15 || c.state == nil) {
-			c.hsBuf = nil // keep no large buffer, and none between handshakes
+		switch rest := c.hsBuf[off:]; {
+		case len(rest) == 0:
+			c.hsBuf = nil
+		case off > 0:
+			c.hsBuf = bytes.Clone(rest)
 		}
 	}()
 	for !c.paused && c.err == nil {
@@ -480,7 +485,7 @@ func (c *Conn) processHandshakeBuffer() error {
 		if len(c.hsBuf)-off < total {
 			return nil
 		}
-		raw := bytes.Clone(c.hsBuf[off : off+total])
+		raw := c.hsBuf[off : off+total : off+total]
 		off += total
 		c.hsMore = len(c.hsBuf) > off
 		if err := c.handleMessage(raw); err != nil {
