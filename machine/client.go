@@ -98,7 +98,8 @@ func clientStart(c *Conn) (handshakeState, error) {
 		PaddingLen:                   -1,
 		SCT:                          cfg.RequestSCTs,
 	}
-	for _, s := range cfg.enabledSuites() {
+	var suites [maxEnabledSuites]*cipherSuite
+	for _, s := range cfg.enabledSuites(&suites) {
 		hello.CipherSuites = append(hello.CipherSuites, s.id)
 		// RFC 7366: ask for encrypt-then-MAC whenever CBC is offered.
 		hello.EncryptThenMAC = hello.EncryptThenMAC || s.cbc()

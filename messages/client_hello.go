@@ -211,7 +211,7 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 	if m.SupportedPoints != nil {
 		// RFC 8422, Section 5.1.2.
 		c.length(len(m.SupportedPoints), 1, 0xff, "ec_point_format_list")
-		add(ExtensionECPointFormats, func(b *builder) { addOpaque8(b, m.SupportedPoints) })
+		w = append(w, extWriter{typ: ExtensionECPointFormats, raw: m.SupportedPoints, vec8: true})
 	}
 	if m.SignatureAlgorithms != nil {
 		// RFC 5246, Section 7.4.1.4.1.
@@ -248,7 +248,7 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 	if m.SessionTicketSupported {
 		// RFC 5077, Section 3.2.
 		c.length(len(m.SessionTicket), 0, 0xffff, "session_ticket")
-		add(ExtensionSessionTicket, func(b *builder) { b.AddBytes(m.SessionTicket) })
+		w = append(w, extWriter{typ: ExtensionSessionTicket, raw: m.SessionTicket})
 	} else if m.SessionTicket != nil {
 		c.fail("SessionTicket set without SessionTicketSupported")
 	}
@@ -266,7 +266,7 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 	if m.SecureRenegotiationSupported {
 		// RFC 5746, Section 3.2.
 		c.length(len(m.SecureRenegotiation), 0, 0xff, "renegotiated_connection")
-		add(ExtensionRenegotiationInfo, func(b *builder) { addOpaque8(b, m.SecureRenegotiation) })
+		w = append(w, extWriter{typ: ExtensionRenegotiationInfo, raw: m.SecureRenegotiation, vec8: true})
 	} else if m.SecureRenegotiation != nil {
 		c.fail("SecureRenegotiation set without SecureRenegotiationSupported")
 	}
