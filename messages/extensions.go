@@ -282,9 +282,13 @@ func addOpaque16(b *builder, v []byte) {
 // common byte-string cases the bytes themselves, which costs no closure.
 type extWriter struct {
 	typ  ExtensionType
-	data func(b *builder) // nil: the extension_data is raw
-	raw  []byte           // the extension_data, or with vec8 its content
-	vec8 bool             // raw is written as an opaque <0..255> vector
+	data func(b *builder) // nil: hello or raw writes the extension_data
+	// hello writes a ClientHello extension from ch (a writer that captures
+	// nothing costs no allocation).
+	hello func(m *ClientHello, b *builder)
+	ch    *ClientHello
+	raw   []byte // the extension_data, or with vec8 its content
+	vec8  bool   // raw is written as an opaque <0..255> vector
 }
 
 // orderExtensions returns the extensions to encode, in order. present holds
@@ -366,6 +370,8 @@ func addExtensions(b *builder, exts []extWriter) {
 			switch {
 			case e.data != nil:
 				b.AddUint16LengthPrefixed(e.data)
+			case e.hello != nil:
+				b.AddUint16LengthPrefixed(func(b *builder) { e.hello(e.ch, b) })
 			case e.vec8:
 				b.AddUint16LengthPrefixed(func(b *builder) { addOpaque8(b, e.raw) })
 			default:
