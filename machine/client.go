@@ -366,7 +366,6 @@ func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (
 	}
 	if c.cfg.DeferVerify {
 		c.paused = true
-		c.deferredPeer = pc
 		c.deferredResume = func(c *Conn, verr error) (handshakeState, error) {
 			if verr != nil {
 				return nil, callerVerifyError(verr)
@@ -621,7 +620,7 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 	case hs.resumed && len(hs.ticket) == 0:
 		return // keep the session we resumed
 	case len(hs.ticket) > 0:
-		sess = &ClientSession{ticket: hs.ticket}
+		sess = &ClientSession{ticket: bytes.Clone(hs.ticket)} // not the transcript's bytes
 	case len(hs.serverHello.SessionID) > 0 && hs.ticket == nil:
 		sess = &ClientSession{sessionID: bytes.Clone(hs.serverHello.SessionID)}
 	default:
@@ -631,7 +630,13 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 	if hs.resumed {
 		sess.state, sess.verified = hs.session.state, hs.session.verified
 	} else {
-		sess.state = c.currentSession(hs.peerChain)
+		// The parsed certificates hold private copies of their DER;
+		// hs.peerChain aliases the transcript.
+		chain := make([][]byte, len(c.cs.PeerCertificates))
+		for i, cert := range c.cs.PeerCertificates {
+			chain[i] = cert.Raw
+		}
+		sess.state = c.currentSession(chain)
 		sess.verified = len(c.cs.VerifiedChains) > 0
 	}
 	if sess.state.size()+len(sess.ticket) > maxSessionState {

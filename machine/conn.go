@@ -71,7 +71,6 @@ type Conn struct {
 	serverRandom            [32]byte
 	suite                   *cipherSuite
 	cs                      ConnectionState
-	deferredPeer            *PeerCerts
 	deferredResume          func(c *Conn, verr error) (handshakeState, error)
 	maxHandshake, maxCertHS int
 	certs                   []Certificate // cfg.Certificates with every Leaf parsed
@@ -450,18 +449,14 @@ func (c *Conn) handleHandshakeBytes(p []byte) error {
 }
 
 func (c *Conn) processHandshakeBuffer() error {
-	// Messages are taken from an offset, so a record of many small messages
-	// costs linear time. They are parsed in place, not copied: consumed
-	// bytes are never written again (the unconsumed rest moves to a new
-	// buffer, and an emptied buffer is dropped), so the parsed messages
-	// that alias them stay intact for as long as they are referenced.
+	// Messages are taken from an offset and the buffer compacted once, so a
+	// record of many small messages costs linear time. No parsed message
+	// aliases the buffer (handleMessage parses a copy).
 	off := 0
 	defer func() {
-		switch rest := c.hsBuf[off:]; {
-		case len(rest) == 0:
-			c.hsBuf = nil
-		case off > 0:
-			c.hsBuf = bytes.Clone(rest)
+		c.hsBuf = c.hsBuf[:copy(c.hsBuf, c.hsBuf[off:])]
+		if len(c.hsBuf) == 0 && (cap(c.hsBuf) > 1<<15 || c.state == nil) {
+			c.hsBuf = nil // keep no large buffer, and none between handshakes
 		}
 	}()
 	for !c.paused && c.err == nil {
@@ -497,6 +492,17 @@ func (c *Conn) processHandshakeBuffer() error {
 
 func (c *Conn) handleMessage(raw []byte) error {
 	c.trace(false, messages.ContentTypeHandshake, raw)
+	// raw aliases the reassembly buffer, which is reused. A message of a
+	// running handshake is parsed from its copy in the transcript, which is
+	// only ever appended to; any other is copied first.
+	inTranscript := c.state != nil && messages.HandshakeType(raw[0]) != messages.HandshakeTypeHelloRequest
+	if inTranscript {
+		start := len(c.transcript)
+		c.addTranscript(raw)
+		raw = c.transcript[start:len(c.transcript):len(c.transcript)]
+	} else {
+		raw = bytes.Clone(raw)
+	}
 	msg, err := messages.Parse(raw)
 	if err != nil {
 		return err
@@ -531,7 +537,9 @@ func (c *Conn) handleMessage(raw []byte) error {
 			return wrapf(errUnexpectedMessage, "%v after the handshake", msg.Type())
 		}
 	}
-	c.addTranscript(raw)
+	if !inTranscript {
+		c.addTranscript(raw)
+	}
 	c.lastMsgLen = int32(len(raw))
 	next, err := c.state.handle(c, msg)
 	if err != nil {
@@ -713,7 +721,7 @@ func (c *Conn) ResolveVerifyChains(dst []byte, chains [][]*x509.Certificate, ver
 	}
 	c.dst = dst
 	resume := c.deferredResume
-	c.paused, c.deferredResume, c.deferredPeer = false, nil, nil
+	c.paused, c.deferredResume = false, nil
 	next, err := resume(c, verr)
 	if err == nil {
 		c.state = next

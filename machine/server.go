@@ -468,7 +468,6 @@ func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (
 	next := &serverExpectClientKeyExchange{st.hs}
 	if c.cfg.DeferVerify {
 		c.paused = true
-		c.deferredPeer = pc
 		c.deferredResume = func(c *Conn, verr error) (handshakeState, error) {
 			if verr != nil {
 				return nil, callerVerifyError(verr)
