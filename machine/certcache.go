@@ -108,7 +108,9 @@ func (s *slotCache) AddVerification(v *Verification) {
 // the same bytes. Returned certificates may be shared: never modify them.
 func parseCertificate(cache CertCache, der []byte) (*x509.Certificate, error) {
 	if cache == nil {
-		return x509.ParseCertificate(der)
+		// A copy, so that a kept certificate holds its own bytes rather
+		// than the buffer of the whole flight it arrived in.
+		return x509.ParseCertificate(bytes.Clone(der))
 	}
 	if cert := cache.Certificate(der); cert != nil {
 		return cert, nil

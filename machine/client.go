@@ -98,7 +98,8 @@ func clientStart(c *Conn) (handshakeState, error) {
 		PaddingLen:                   -1,
 		SCT:                          cfg.RequestSCTs,
 	}
-	for _, s := range cfg.enabledSuites() {
+	var suites [maxEnabledSuites]*cipherSuite
+	for _, s := range cfg.enabledSuites(&suites) {
 		hello.CipherSuites = append(hello.CipherSuites, s.id)
 		// RFC 7366: ask for encrypt-then-MAC whenever CBC is offered.
 		hello.EncryptThenMAC = hello.EncryptThenMAC || s.cbc()
@@ -349,7 +350,7 @@ func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (
 		}
 		st.sawStatus = true
 		hs.ocsp = cs.Response
-		c.cs.OCSPResponse = cs.Response
+		c.cs.OCSPResponse = bytes.Clone(cs.Response) // not the whole flight's buffer
 		return st, nil
 	}
 	// The chain is judged now, once a stapled OCSP response had its chance
@@ -365,7 +366,6 @@ func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (
 	}
 	if c.cfg.DeferVerify {
 		c.paused = true
-		c.deferredPeer = pc
 		c.deferredResume = func(c *Conn, verr error) (handshakeState, error) {
 			if verr != nil {
 				return nil, callerVerifyError(verr)
@@ -620,9 +620,9 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 	case hs.resumed && len(hs.ticket) == 0:
 		return // keep the session we resumed
 	case len(hs.ticket) > 0:
-		sess = &ClientSession{ticket: hs.ticket}
+		sess = &ClientSession{ticket: bytes.Clone(hs.ticket)} // not the transcript's bytes
 	case len(hs.serverHello.SessionID) > 0 && hs.ticket == nil:
-		sess = &ClientSession{sessionID: hs.serverHello.SessionID}
+		sess = &ClientSession{sessionID: bytes.Clone(hs.serverHello.SessionID)}
 	default:
 		cache.Put(c.cfg.clientSessionKey(), nil)
 		return
@@ -630,7 +630,13 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 	if hs.resumed {
 		sess.state, sess.verified = hs.session.state, hs.session.verified
 	} else {
-		sess.state = c.currentSession(hs.peerChain)
+		// The parsed certificates hold private copies of their DER;
+		// hs.peerChain aliases the transcript.
+		chain := make([][]byte, len(c.cs.PeerCertificates))
+		for i, cert := range c.cs.PeerCertificates {
+			chain[i] = cert.Raw
+		}
+		sess.state = c.currentSession(chain)
 		sess.verified = len(c.cs.VerifiedChains) > 0
 	}
 	if sess.state.size()+len(sess.ticket) > maxSessionState {

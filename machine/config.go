@@ -337,7 +337,8 @@ func (cfg *Config) ffdheGroups() []Group {
 // FFDHE groups when a DHE suite is enabled (RFC 7919, Section 3).
 func (cfg *Config) offeredGroups() []Group {
 	out := cfg.ecGroups()
-	for _, s := range cfg.enabledSuites() {
+	var suites [maxEnabledSuites]*cipherSuite
+	for _, s := range cfg.enabledSuites(&suites) {
 		if s.kx == kxDHE {
 			return append(out, cfg.ffdheGroups()...)
 		}

@@ -71,7 +71,6 @@ type Conn struct {
 	serverRandom            [32]byte
 	suite                   *cipherSuite
 	cs                      ConnectionState
-	deferredPeer            *PeerCerts
 	deferredResume          func(c *Conn, verr error) (handshakeState, error)
 	maxHandshake, maxCertHS int
 	certs                   []Certificate // cfg.Certificates with every Leaf parsed
@@ -451,7 +450,8 @@ func (c *Conn) handleHandshakeBytes(p []byte) error {
 
 func (c *Conn) processHandshakeBuffer() error {
 	// Messages are taken from an offset and the buffer compacted once, so a
-	// record of many small messages costs linear time.
+	// record of many small messages costs linear time. No parsed message
+	// aliases the buffer (handleMessage parses a copy).
 	off := 0
 	defer func() {
 		c.hsBuf = c.hsBuf[:copy(c.hsBuf, c.hsBuf[off:])]
@@ -480,7 +480,7 @@ func (c *Conn) processHandshakeBuffer() error {
 		if len(c.hsBuf)-off < total {
 			return nil
 		}
-		raw := bytes.Clone(c.hsBuf[off : off+total])
+		raw := c.hsBuf[off : off+total : off+total]
 		off += total
 		c.hsMore = len(c.hsBuf) > off
 		if err := c.handleMessage(raw); err != nil {
@@ -492,6 +492,17 @@ func (c *Conn) processHandshakeBuffer() error {
 
 func (c *Conn) handleMessage(raw []byte) error {
 	c.trace(false, messages.ContentTypeHandshake, raw)
+	// raw aliases the reassembly buffer, which is reused. A message of a
+	// running handshake is parsed from its copy in the transcript, which is
+	// only ever appended to; any other is copied first.
+	inTranscript := c.state != nil && messages.HandshakeType(raw[0]) != messages.HandshakeTypeHelloRequest
+	if inTranscript {
+		start := len(c.transcript)
+		c.addTranscript(raw)
+		raw = c.transcript[start:len(c.transcript):len(c.transcript)]
+	} else {
+		raw = bytes.Clone(raw)
+	}
 	msg, err := messages.Parse(raw)
 	if err != nil {
 		return err
@@ -526,7 +537,9 @@ func (c *Conn) handleMessage(raw []byte) error {
 			return wrapf(errUnexpectedMessage, "%v after the handshake", msg.Type())
 		}
 	}
-	c.addTranscript(raw)
+	if !inTranscript {
+		c.addTranscript(raw)
+	}
 	c.lastMsgLen = int32(len(raw))
 	next, err := c.state.handle(c, msg)
 	if err != nil {
@@ -708,7 +721,7 @@ func (c *Conn) ResolveVerifyChains(dst []byte, chains [][]*x509.Certificate, ver
 	}
 	c.dst = dst
 	resume := c.deferredResume
-	c.paused, c.deferredResume, c.deferredPeer = false, nil, nil
+	c.paused, c.deferredResume = false, nil
 	next, err := resume(c, verr)
 	if err == nil {
 		c.state = next

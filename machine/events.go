@@ -61,11 +61,11 @@ type Event struct {
 	Peer  *PeerCerts // EventVerifyPeer; EventHandshakeDone with Config.DropPeerCertificates
 }
 
-// eventQueue is a FIFO of events: a small ring inside the Conn, since the
-// machine rarely queues more than one event before Receive returns, and a
-// spill slice behind it so that no event is ever dropped.
+// eventQueue is a FIFO of events: a ring inside the Conn with room for one,
+// since Receive returns as soon as an event is queued, and a spill slice
+// behind it so that no event is ever dropped.
 type eventQueue struct {
-	buf        [2]Event
+	buf        [1]Event
 	head, size uint8   // the ring: size events from buf[head]
 	spill      []Event // events queued after a full ring, oldest first
 }

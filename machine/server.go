@@ -252,7 +252,8 @@ func checkClientVersion(ch *messages.ClientHello) error {
 // By default the server's suite order wins; without AES hardware a client
 // that prefers ChaCha20-Poly1305 gets it.
 func (c *Conn) negotiate(ch *messages.ClientHello) (*cipherSuite, *Certificate, SignatureScheme, Group, error) {
-	ours := c.cfg.enabledSuites()
+	var suites [maxEnabledSuites]*cipherSuite
+	ours := c.cfg.enabledSuites(&suites)
 	var order []*cipherSuite
 	if c.cfg.PreferClientCipherSuites {
 		for _, id := range ch.CipherSuites {
@@ -467,7 +468,6 @@ func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (
 	next := &serverExpectClientKeyExchange{st.hs}
 	if c.cfg.DeferVerify {
 		c.paused = true
-		c.deferredPeer = pc
 		c.deferredResume = func(c *Conn, verr error) (handshakeState, error) {
 			if verr != nil {
 				return nil, callerVerifyError(verr)
@@ -645,8 +645,9 @@ func (c *Conn) findSession(ch *messages.ClientHello) *sessionState {
 	}
 	now := c.now()
 	suite := suiteByID(state.suite)
+	var suites [maxEnabledSuites]*cipherSuite
 	switch {
-	case suite == nil || !slices.Contains(c.cfg.enabledSuites(), suite) || !slices.Contains(ch.CipherSuites, state.suite):
+	case suite == nil || !slices.Contains(c.cfg.enabledSuites(&suites), suite) || !slices.Contains(ch.CipherSuites, state.suite):
 		return nil // the suite must still be enabled and offered
 	case !state.ems && (ch.ExtendedMasterSecret || !c.cfg.AllowNoExtendedMasterSecret):
 		// RFC 7627, Section 5.3: a full handshake instead; and a session

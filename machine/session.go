@@ -145,14 +145,22 @@ const (
 	ticketNonceLen   = 12
 )
 
+// labelledHash is SHA-256(label || k), hashed from a stack buffer.
+func labelledHash(label string, k [32]byte) [32]byte {
+	var buf [64]byte
+	n := copy(buf[:], label)
+	n += copy(buf[n:], k[:])
+	return sha256.Sum256(buf[:n])
+}
+
 func ticketKeyName(k [32]byte) (name [ticketKeyNameLen]byte) {
-	n := sha256.Sum256(append([]byte("sanstls ticket key name\x00"), k[:]...))
+	n := labelledHash("sanstls ticket key name\x00", k)
 	copy(name[:], n[:])
 	return name
 }
 
 func ticketAEAD(k [32]byte) cipher.AEAD {
-	key := sha256.Sum256(append([]byte("sanstls ticket aead key\x00"), k[:]...))
+	key := labelledHash("sanstls ticket aead key\x00", k)
 	block, err := aes.NewCipher(key[:])
 	if err != nil {
 		panic(err) // a 32-byte key is always valid

@@ -221,9 +221,14 @@ func (cfg *Config) suites() []uint16 {
 	return defaultCipherSuites
 }
 
+// maxEnabledSuites bounds the suites a Config enables without allocating.
+const maxEnabledSuites = 32
+
 // enabledSuites returns the configured suites that the machine implements.
-func (cfg *Config) enabledSuites() []*cipherSuite {
-	var out []*cipherSuite
+// They are appended to buf's array (a caller's stack array costs no
+// allocation); more than fit would spill to the heap.
+func (cfg *Config) enabledSuites(buf *[maxEnabledSuites]*cipherSuite) []*cipherSuite {
+	out := buf[:0]
 	for _, id := range cfg.suites() {
 		if s := suiteByID(id); s != nil && !slices.Contains(out, s) {
 			out = append(out, s)

@@ -172,6 +172,11 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 	add := func(t ExtensionType, data func(b *builder)) {
 		w = append(w, extWriter{typ: t, data: data})
 	}
+	// addCH takes a writer that captures nothing (it is handed m), so that
+	// encoding a hello allocates no closure per extension.
+	addCH := func(t ExtensionType, data func(m *ClientHello, b *builder)) {
+		w = append(w, extWriter{typ: t, hello: data, ch: m})
+	}
 	empty := func(b *builder) {}
 
 	if m.ServerName != "" {
@@ -180,7 +185,7 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 			c.fail("server_name: HostName is not printable ASCII")
 		}
 		c.length(len(m.ServerName), 1, 0xffff-5, "HostName")
-		add(ExtensionServerName, func(b *builder) { addServerName(b, m.ServerName) })
+		addCH(ExtensionServerName, func(m *ClientHello, b *builder) { addServerName(b, m.ServerName) })
 	}
 	if m.StatusRequest {
 		// RFC 6066, Section 8.
@@ -191,7 +196,7 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 		}
 		c.length(total, 0, 0xffff, "responder_id_list")
 		c.length(len(m.StatusRequestExtensions), 0, 0xffff, "request_extensions")
-		add(ExtensionStatusRequest, func(b *builder) {
+		addCH(ExtensionStatusRequest, func(m *ClientHello, b *builder) {
 			b.AddUint8(CertStatusOCSP)
 			b.AddUint16LengthPrefixed(func(b *builder) {
 				for _, id := range m.StatusRequestResponderIDs {
@@ -206,27 +211,27 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 	if m.SupportedGroups != nil {
 		// RFC 8422, Section 5.1.1.
 		c.length(2*len(m.SupportedGroups), 2, 0xffff, "named_group_list")
-		add(ExtensionSupportedGroups, func(b *builder) { addU16List(b, m.SupportedGroups) })
+		addCH(ExtensionSupportedGroups, func(m *ClientHello, b *builder) { addU16List(b, m.SupportedGroups) })
 	}
 	if m.SupportedPoints != nil {
 		// RFC 8422, Section 5.1.2.
 		c.length(len(m.SupportedPoints), 1, 0xff, "ec_point_format_list")
-		add(ExtensionECPointFormats, func(b *builder) { addOpaque8(b, m.SupportedPoints) })
+		w = append(w, extWriter{typ: ExtensionECPointFormats, raw: m.SupportedPoints, vec8: true})
 	}
 	if m.SignatureAlgorithms != nil {
 		// RFC 5246, Section 7.4.1.4.1.
 		c.length(2*len(m.SignatureAlgorithms), 2, 0xfffe, "supported_signature_algorithms")
-		add(ExtensionSignatureAlgorithms, func(b *builder) { addU16List(b, m.SignatureAlgorithms) })
+		addCH(ExtensionSignatureAlgorithms, func(m *ClientHello, b *builder) { addU16List(b, m.SignatureAlgorithms) })
 	}
 	if m.SignatureAlgorithmsCert != nil {
 		// RFC 8446, Section 4.2.3.
 		c.length(2*len(m.SignatureAlgorithmsCert), 2, 0xfffe, "signature_algorithms_cert")
-		add(ExtensionSignatureAlgorithmsCert, func(b *builder) { addU16List(b, m.SignatureAlgorithmsCert) })
+		addCH(ExtensionSignatureAlgorithmsCert, func(m *ClientHello, b *builder) { addU16List(b, m.SignatureAlgorithmsCert) })
 	}
 	if m.ALPNProtocols != nil {
 		// RFC 7301, Section 3.1.
 		checkALPN(c, m.ALPNProtocols)
-		add(ExtensionALPN, func(b *builder) { addALPN(b, m.ALPNProtocols) })
+		addCH(ExtensionALPN, func(m *ClientHello, b *builder) { addALPN(b, m.ALPNProtocols) })
 	}
 	if m.SCT {
 		// RFC 6962, Section 3.3.1.
@@ -243,19 +248,19 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 	if m.RecordSizeLimit != 0 {
 		// RFC 8449, Section 4.
 		checkRecordSizeLimit(c, m.RecordSizeLimit)
-		add(ExtensionRecordSizeLimit, func(b *builder) { b.AddUint16(m.RecordSizeLimit) })
+		addCH(ExtensionRecordSizeLimit, func(m *ClientHello, b *builder) { b.AddUint16(m.RecordSizeLimit) })
 	}
 	if m.SessionTicketSupported {
 		// RFC 5077, Section 3.2.
 		c.length(len(m.SessionTicket), 0, 0xffff, "session_ticket")
-		add(ExtensionSessionTicket, func(b *builder) { b.AddBytes(m.SessionTicket) })
+		w = append(w, extWriter{typ: ExtensionSessionTicket, raw: m.SessionTicket})
 	} else if m.SessionTicket != nil {
 		c.fail("SessionTicket set without SessionTicketSupported")
 	}
 	if m.SupportedVersions != nil {
 		// RFC 8446, Section 4.2.1.
 		c.length(2*len(m.SupportedVersions), 2, 254, "supported_versions")
-		add(ExtensionSupportedVersions, func(b *builder) {
+		addCH(ExtensionSupportedVersions, func(m *ClientHello, b *builder) {
 			b.AddUint8LengthPrefixed(func(b *builder) {
 				for _, v := range m.SupportedVersions {
 					b.AddUint16(v)
@@ -266,7 +271,7 @@ func (m *ClientHello) extensions(c *checker) []extWriter {
 	if m.SecureRenegotiationSupported {
 		// RFC 5746, Section 3.2.
 		c.length(len(m.SecureRenegotiation), 0, 0xff, "renegotiated_connection")
-		add(ExtensionRenegotiationInfo, func(b *builder) { addOpaque8(b, m.SecureRenegotiation) })
+		w = append(w, extWriter{typ: ExtensionRenegotiationInfo, raw: m.SecureRenegotiation, vec8: true})
 	} else if m.SecureRenegotiation != nil {
 		c.fail("SecureRenegotiation set without SecureRenegotiationSupported")
 	}

@@ -278,10 +278,17 @@ func addOpaque16(b *builder, v []byte) {
 }
 
 // extWriter is one extension ready to be encoded: its type and a function
-// that writes its extension_data (without the length prefix).
+// that writes its extension_data (without the length prefix), or for the
+// common byte-string cases the bytes themselves, which costs no closure.
 type extWriter struct {
 	typ  ExtensionType
-	data func(b *builder)
+	data func(b *builder) // nil: hello or raw writes the extension_data
+	// hello writes a ClientHello extension from ch (a writer that captures
+	// nothing costs no allocation).
+	hello func(m *ClientHello, b *builder)
+	ch    *ClientHello
+	raw   []byte // the extension_data, or with vec8 its content
+	vec8  bool   // raw is written as an opaque <0..255> vector
 }
 
 // orderExtensions returns the extensions to encode, in order. present holds
@@ -304,7 +311,7 @@ func orderExtensions(c *checker, present []extWriter, unknown []Extension, order
 		c.length(len(e.Data), 0, 0xffff, "extension_data of "+e.Type.String())
 	}
 	raw := func(e Extension) extWriter {
-		return extWriter{typ: e.Type, data: func(b *builder) { b.AddBytes(e.Data) }}
+		return extWriter{typ: e.Type, raw: e.Data}
 	}
 	if order == nil && len(unknown) == 0 {
 		return present
@@ -360,7 +367,16 @@ func addExtensions(b *builder, exts []extWriter) {
 	b.AddUint16LengthPrefixed(func(b *builder) {
 		for _, e := range exts {
 			b.AddUint16(uint16(e.typ))
-			b.AddUint16LengthPrefixed(e.data)
+			switch {
+			case e.data != nil:
+				b.AddUint16LengthPrefixed(e.data)
+			case e.hello != nil:
+				b.AddUint16LengthPrefixed(func(b *builder) { e.hello(e.ch, b) })
+			case e.vec8:
+				b.AddUint16LengthPrefixed(func(b *builder) { addOpaque8(b, e.raw) })
+			default:
+				addOpaque16(b, e.raw)
+			}
 		}
 	})
 }

@@ -152,7 +152,7 @@ func (m *ServerHello) extensions(c *checker) []extWriter {
 	if m.SupportedPoints != nil {
 		// RFC 8422, Section 5.2.
 		c.length(len(m.SupportedPoints), 1, 0xff, "ec_point_format_list")
-		add(ExtensionECPointFormats, func(b *builder) { addOpaque8(b, m.SupportedPoints) })
+		w = append(w, extWriter{typ: ExtensionECPointFormats, raw: m.SupportedPoints, vec8: true})
 	}
 	if m.ALPNProtocol != "" {
 		// RFC 7301, Section 3.1.
@@ -200,7 +200,7 @@ func (m *ServerHello) extensions(c *checker) []extWriter {
 	if m.SecureRenegotiationSupported {
 		// RFC 5746, Section 3.2.
 		c.length(len(m.SecureRenegotiation), 0, 0xff, "renegotiated_connection")
-		add(ExtensionRenegotiationInfo, func(b *builder) { addOpaque8(b, m.SecureRenegotiation) })
+		w = append(w, extWriter{typ: ExtensionRenegotiationInfo, raw: m.SecureRenegotiation, vec8: true})
 	} else if m.SecureRenegotiation != nil {
 		c.fail("SecureRenegotiation set without SecureRenegotiationSupported")
 	}
