@@ -19,13 +19,11 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// Time bounds. Building sanstls and its WebAssembly module cold takes about
-// two minutes on a loaded 2-core machine; a page run takes seconds. These
-// are ceilings against hangs, not performance checks.
-const (
-	startTimeout = 8 * time.Minute
-	pageTimeout  = 2 * time.Minute
-)
+// pageTimeout bounds one page run, which takes seconds: a ceiling against
+// hangs, not a performance check. Building sanstls and its WebAssembly
+// module (two minutes or more cold on a loaded machine) is bounded only by
+// the test binary's -timeout.
+const pageTimeout = 2 * time.Minute
 
 // chromiumFlags are the flags of every browser this test starts (plus a
 // fresh --user-data-dir).
@@ -76,7 +74,10 @@ func startServer(t *testing.T) string {
 			return
 		}
 		bin := filepath.Join(dir, "sanstls")
-		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+		ctx, cancel := context.WithCancel(context.Background())
+		if dl, ok := t.Deadline(); ok {
+			ctx, cancel = context.WithDeadline(context.Background(), dl.Add(-30*time.Second))
+		}
 		defer cancel()
 		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/sanstls")
 		build.Dir = root
@@ -113,7 +114,8 @@ func startServer(t *testing.T) string {
 			}
 			server.url = u
 		case <-ctx.Done():
-			server.err = fmt.Errorf("sanstls web did not start within %v: %s", startTimeout, server.log.String())
+			server.cmd.Process.Kill()
+			server.err = fmt.Errorf("sanstls web did not start before the test deadline: %s", server.log.String())
 		}
 	})
 	if server.err != nil {
