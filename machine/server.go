@@ -23,6 +23,7 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
+	"errors"
 	"io"
 	"slices"
 	"time"
@@ -189,8 +190,22 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 // writeServerKeyExchange queues the signed ephemeral parameters: ECDHE (RFC
 // 8422, Section 5.4) or DHE with an RFC 7919 group (RFC 5246, Section
 // 7.4.3). RSA key exchange sends none.
+// errUnencodableShare: our own key share did not fit its encoding (a local
+// bug; internal_error).
+var errUnencodableShare = errors.New("sanstls: key share cannot be encoded")
+
 func (c *Conn) writeServerKeyExchange(hs *serverHandshake, group Group, scheme SignatureScheme) error {
-	var params []byte
+	// One buffer holds client_random, server_random, the params and then
+	// the signature: what is signed (RFC 5246, Section 7.4.3) is its prefix,
+	// and the body is what follows the randoms.
+	randoms := func(paramsLen int) []byte {
+		const maxSignature = 4 + 1024 // digitally-signed header and an RSA-8192 signature
+		buf := make([]byte, 64, 64+paramsLen+maxSignature)
+		copy(buf, c.clientRandom[:])
+		copy(buf[32:], c.serverRandom[:])
+		return buf
+	}
+	var signed []byte
 	var err error
 	switch c.suite.kx {
 	case kxRSA:
@@ -203,19 +218,23 @@ func (c *Conn) writeServerKeyExchange(hs *serverHandshake, group Group, scheme S
 		if hs.share, err = keys.GenerateDHEKeyShare(p, g, c.cfg.Rand); err != nil {
 			return err
 		}
-		params = messages.AppendDHEParams(nil, p, g, hs.share.PublicKey())
+		pub := hs.share.PublicKey()
+		signed = messages.AppendDHEParams(randoms(6+len(p)+len(g)+len(pub)), p, g, pub)
 	default:
 		if hs.share, err = keys.GenerateKeyShare(uint16(group), c.cfg.Rand); err != nil {
 			return err
 		}
-		params = messages.AppendECDHEParams(nil, group, hs.share.PublicKey())
+		pub := hs.share.PublicKey()
+		signed = messages.AppendECDHEParams(randoms(4+len(pub)), group, pub)
 	}
-	signed := c.signedParams(params)
+	if len(signed) <= 64 {
+		return errUnencodableShare
+	}
 	sig, err := c.sign(hs.cert.PrivateKey, scheme, signed)
 	if err != nil {
 		return err
 	}
-	body := messages.DigitallySigned{Algorithm: scheme, Signature: sig}.Append(params)
+	body := messages.DigitallySigned{Algorithm: scheme, Signature: sig}.Append(signed[64:])
 	return c.writeHandshake(&messages.ServerKeyExchange{Body: body})
 }
 

@@ -141,15 +141,14 @@ func newSingle(v []byte, min, max int) *ClientKeyExchange {
 	if len(v) < min || len(v) > max {
 		return nil
 	}
-	body := appendFixed(nil, func(b *builder) {
-		if max <= 0xff {
-			b.AddUint8LengthPrefixed(func(b *builder) { b.AddBytes(v) })
-		} else {
-			b.AddUint16LengthPrefixed(func(b *builder) { b.AddBytes(v) })
+	var body []byte
+	if max <= 0xff {
+		body = append(make([]byte, 0, 1+len(v)), byte(len(v)))
+	} else {
+		if len(v) > 0xffff {
+			return nil
 		}
-	})
-	if body == nil {
-		return nil
+		body = append(make([]byte, 0, 2+len(v)), byte(len(v)>>8), byte(len(v)))
 	}
-	return &ClientKeyExchange{Body: body}
+	return &ClientKeyExchange{Body: append(body, v...)}
 }

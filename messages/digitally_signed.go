@@ -22,9 +22,13 @@ type DigitallySigned struct {
 // slice. It returns nil if Signature is longer than 2^16-1 bytes, which
 // cannot be encoded.
 func (d DigitallySigned) Append(b []byte) []byte {
-	return appendFixed(b, func(b *builder) {
-		d.add(b)
-	})
+	if len(d.Signature) > 0xffff {
+		return nil
+	}
+	// Appended directly: a builder here would cost an allocation.
+	n := len(d.Signature)
+	b = append(b, byte(d.Algorithm>>8), byte(d.Algorithm), byte(n>>8), byte(n))
+	return append(b, d.Signature...)
 }
 
 // add writes d to b; an oversized signature makes b fail.

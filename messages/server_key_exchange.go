@@ -132,16 +132,12 @@ func ParseECDHEParams(body []byte) (*ECDHEParams, error) {
 //	params := messages.AppendECDHEParams(nil, group, public)
 //	body := messages.DigitallySigned{Algorithm: alg, Signature: sig}.Append(params)
 func AppendECDHEParams(b []byte, group NamedGroup, public []byte) []byte {
-	if len(public) == 0 {
+	if len(public) == 0 || len(public) > 0xff {
 		return nil
 	}
-	return appendFixed(b, func(b *builder) {
-		b.AddUint8(ECCurveTypeNamedCurve)
-		b.AddUint16(uint16(group))
-		b.AddUint8LengthPrefixed(func(b *builder) {
-			b.AddBytes(public)
-		})
-	})
+	// Appended directly: a builder here would cost an allocation.
+	b = append(b, ECCurveTypeNamedCurve, byte(group>>8), byte(group), byte(len(public)))
+	return append(b, public...)
 }
 
 // Marshal returns the complete ServerKeyExchange body for p: the params
