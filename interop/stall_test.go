@@ -19,7 +19,10 @@ import (
 // given up on after stall, while one that keeps moving bytes is not.
 func TestStallDetected(t *testing.T) {
 	old := stall
-	stall = 300 * time.Millisecond
+	// Long enough that a loaded machine does not starve the talking
+	// process of 2 s (twenty of its 100 ms beats), short enough to keep
+	// the silent cases quick.
+	stall = 2 * time.Second
 	defer func() { stall = old }()
 
 	t.Run("silent process", func(t *testing.T) {
@@ -34,9 +37,9 @@ func TestStallDetected(t *testing.T) {
 		}
 	})
 	t.Run("talking process", func(t *testing.T) {
-		// Prints every 100 ms for about a second: three times the stall
-		// limit in all, but never silent for as long.
-		pr := startProc(t, procOptions{}, "sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do echo $i; sleep 0.1; done")
+		// Prints every 100 ms for about three seconds: longer than the
+		// stall limit in all, but never silent for as long.
+		pr := startProc(t, procOptions{}, "sh", "-c", "i=0; while [ $i -lt 30 ]; do echo $i; i=$((i+1)); sleep 0.1; done")
 		if err := pr.wait(); err != nil {
 			t.Fatalf("wait on a process that keeps printing: %v\n%s", err, pr.out.String())
 		}
