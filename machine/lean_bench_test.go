@@ -289,8 +289,9 @@ func liveHeap() uint64 {
 func BenchmarkLeanIdle(b *testing.B) {
 	const traffic = 16 << 10
 	msg := make([]byte, traffic)
-	b.Run("sanstls", func(b *testing.B) {
-		ccfg, scfg := leanConfigs(b, false)
+	idle := func(b *testing.B, cache, drop bool) {
+		ccfg, scfg := leanConfigsCache(b, false, cache)
+		ccfg.DropPeerCertificates, scfg.DropPeerCertificates = drop, drop
 		w := newLeanWire()
 		for b.Loop() {
 			pairs := make([][2]*machine.Conn, *leanIdlePairs)
@@ -309,7 +310,13 @@ func BenchmarkLeanIdle(b *testing.B) {
 			b.ReportMetric(float64(idle-before)/endpoints, "B/endpoint-idle")
 			b.ReportMetric(float64(after-before)/endpoints, "B/endpoint-traffic")
 		}
-	})
+	}
+	// The client shares one CertCache (the default of adapters/netconn).
+	b.Run("sanstls", func(b *testing.B) { idle(b, true, false) })
+	// Each client keeps its own parse of the server's leaf...
+	b.Run("sanstls-no-cert-cache", func(b *testing.B) { idle(b, false, false) })
+	// ...unless it hands the chain out at the end of the handshake.
+	b.Run("sanstls-no-cert-cache-drop-peer", func(b *testing.B) { idle(b, false, true) })
 	b.Run("crypto-tls", func(b *testing.B) {
 		ccfg, scfg := leanTLSConfigs(b, false)
 		buf := make([]byte, traffic)
