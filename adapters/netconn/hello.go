@@ -34,31 +34,43 @@ var (
 // of handshake records. It returns the message body when complete; need is
 // the number of bytes known to be missing otherwise (at least 1). bad
 // reports that buf does not start as a ClientHello should: the machine
-// will say why.
+// will say why. It copies only once the message is complete.
 func peekClientHello(buf []byte) (body []byte, need int, bad bool) {
-	var msg []byte
-	for {
-		if len(buf) < 5 {
-			return nil, 5 - len(buf), false
+	var hdr [4]byte
+	got := 0 // handshake bytes seen
+	for b := buf; ; {
+		if len(b) < 5 {
+			return nil, 5 - len(b), false
 		}
-		if buf[0] != recordTypeHandshake {
+		if b[0] != recordTypeHandshake {
 			return nil, 0, true
 		}
-		n := int(buf[3])<<8 | int(buf[4])
-		if len(buf) < 5+n {
-			return nil, 5 + n - len(buf), false
+		n := int(b[3])<<8 | int(b[4])
+		if len(b) < 5+n {
+			return nil, 5 + n - len(b), false
 		}
-		msg = append(msg, buf[5:5+n]...)
-		buf = buf[5+n:]
-		if len(msg) >= 4 {
-			if msg[0] != typeClientHello {
-				return nil, 0, true
-			}
-			l := int(msg[1])<<16 | int(msg[2])<<8 | int(msg[3])
-			if len(msg) >= 4+l {
-				return msg[4 : 4+l], 0, false
-			}
+		for i := 0; i < n && got+i < len(hdr); i++ {
+			hdr[got+i] = b[5+i]
 		}
+		got += n
+		b = b[5+n:]
+		if got < len(hdr) {
+			continue
+		}
+		if hdr[0] != typeClientHello {
+			return nil, 0, true
+		}
+		total := len(hdr) + (int(hdr[1])<<16 | int(hdr[2])<<8 | int(hdr[3]))
+		if got < total {
+			continue
+		}
+		msg := make([]byte, 0, total)
+		for r := buf; len(msg) < total; {
+			n := int(r[3])<<8 | int(r[4])
+			msg = append(msg, r[5:5+min(n, total-len(msg))]...)
+			r = r[5+n:]
+		}
+		return msg[len(hdr):], 0, false
 	}
 }
 
@@ -184,12 +196,17 @@ func (c *Conn) serverFromHello() error {
 		if body != nil || bad {
 			break
 		}
-		if c.rend-c.rstart+need > recvBufLen {
+		want := c.rend - c.rstart + need
+		if want > recvBufLen {
 			return errHelloTooLarge
 		}
-		c.need = need
-		if err := c.fill(); err != nil {
-			return err
+		// Look again only once the missing bytes are in: a peer sending
+		// a byte at a time does not make the peek run per byte.
+		for c.rend-c.rstart < want {
+			c.need = want - (c.rend - c.rstart)
+			if err := c.fill(); err != nil {
+				return err
+			}
 		}
 	}
 	var info *tls.ClientHelloInfo
