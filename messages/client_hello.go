@@ -52,7 +52,9 @@ type ClientHello struct {
 	HasExtensions bool
 
 	// ServerName is the host_name of server_name (RFC 6066, Section 3);
-	// "" means absent. It must be printable ASCII.
+	// "" means absent. It must be printable ASCII. A server_name holding
+	// only other name types is ignored, as if absent, and left out of
+	// ExtensionOrder.
 	ServerName string
 	// StatusRequest reports a status_request with status_type ocsp
 	// (RFC 6066, Section 8). A status_request of another status_type is
@@ -316,7 +318,13 @@ func (m *ClientHello) visitExtension(p *parser) func(t ExtensionType, data crypt
 		ok := true
 		switch t {
 		case ExtensionServerName:
-			ok = readServerName(p, data, &m.ServerName)
+			if ok = readServerName(p, data, &m.ServerName); ok && m.ServerName == "" {
+				// Only name types other than host_name, which RFC 6066,
+				// Section 3 lets a server skip: as absent, like an
+				// ignored status_request, and left out of
+				// ExtensionOrder.
+				return true
+			}
 		case ExtensionStatusRequest:
 			var statusType uint8
 			if !p.u8(&data, &statusType, "status_type") {

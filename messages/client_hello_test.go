@@ -517,9 +517,30 @@ func TestClientHelloMarshalErrors(t *testing.T) {
 	}
 }
 
+// hasHostName reports whether a server_name extension_data lists a
+// host_name (type 0) entry.
+func hasHostName(ext cryptobyte.String) bool {
+	var list cryptobyte.String
+	if !ext.ReadUint16LengthPrefixed(&list) {
+		return false
+	}
+	for !list.Empty() {
+		var typ uint8
+		var name cryptobyte.String
+		if !list.ReadUint8(&typ) || !list.ReadUint16LengthPrefixed(&name) {
+			return false
+		}
+		if typ == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // hasIgnoredStatusRequest reports whether a syntactically valid
-// ClientHello carries a status_request whose status_type is not ocsp: the
-// one case whose re-encoding legitimately differs from the input.
+// ClientHello carries an extension that Unmarshal ignores: a status_request
+// whose status_type is not ocsp, or a server_name without a host_name. Those
+// are the cases whose re-encoding legitimately differs from the input.
 func hasIgnoredStatusRequest(data []byte) bool {
 	s := cryptobyte.String(data)
 	var body, sid, suites, comp, block cryptobyte.String
@@ -536,6 +557,9 @@ func hasIgnoredStatusRequest(data []byte) bool {
 			return false
 		}
 		if ExtensionType(typ) == ExtensionStatusRequest && extData.ReadUint8(&statusType) && statusType != CertStatusOCSP {
+			return true
+		}
+		if ExtensionType(typ) == ExtensionServerName && !hasHostName(extData) {
 			return true
 		}
 	}
