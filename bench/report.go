@@ -133,7 +133,7 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 	if busy(r.LoadBefore) || busy(r.LoadAfter) {
 		p("- **This machine was busy** (its load average exceeded its CPU count): compare the CPU times. Wall times there mostly measure the scheduler: an operation on one goroutine gets a smaller share of the CPUs than one spread over two (crypto/tls's handshakes, anything over net.Pipe or TCP), so wall-time ratios between them are not meaningful.\n")
 	}
-	p("- Transports: *direct* drives sanstls's machine with no I/O (bytes handed from one machine to the other; crypto/tls, which needs a `net.Conn`, runs over an in-memory conn); *net.Pipe* and *loopback TCP* run `adapters/netconn` and crypto/tls over the same conns.\n\n")
+	p("- Transports: *direct* drives sanstls's machine with no I/O (bytes handed from one machine to the other; crypto/tls, which needs a `net.Conn`, runs over an in-memory conn); *net.Pipe* and *loopback TCP* run `adapters/netconn` and crypto/tls over the same conns. Each stack runs with its defaults: the direct rows use `machine.Config` without a `CertCache`, while netconn shares one by default (parsed certificates and chain-verification results are reused across connections, so its repeated full handshakes skip the x509 work the floor counts); crypto/tls verifies every time.\n\n")
 
 	p("## Handshakes (client and server together)\n\n")
 	p("A pair is one client and one server from their first byte to both handshakes done, certificate chain verified; for the network transports the pair also sets up and tears down its connection. ")
