@@ -165,6 +165,7 @@ func (c *Conn) offerSession(hs *clientHandshake) error {
 		return nil
 	}
 	hs.session, hs.resumeChains = sess, chains
+	c.linkSession(sess, nil)
 	if len(sess.ticket) > 0 {
 		// RFC 5077, Section 3.4: a fresh session ID, which the server
 		// echoes if it accepts the ticket.
@@ -216,6 +217,9 @@ func (st *clientExpectServerHello) handle(c *Conn, msg messages.Message) (handsh
 	c.cs.SignedCertificateTimestamps = cloneNames(sh.SCTs)
 	if hs.session != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID) {
 		return c.resumeClient(hs)
+	}
+	if !c.renegotiating {
+		c.linkSession(nil, nil) // the offered session is not this connection's
 	}
 	return &clientExpectCertificate{hs}, nil
 }
@@ -645,6 +649,7 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 	}
 	sess.scts = c.cs.SignedCertificateTimestamps
 	cache.Put(c.cfg.clientSessionKey(), sess)
+	c.linkSession(sess, nil)
 }
 
 var _ ccsReceiver = (*clientExpectCCS)(nil)

@@ -25,7 +25,13 @@ func (m mapClientCache) Put(k string, s *machine.ClientSession) {
 type mapServerCache map[string][]byte
 
 func (m mapServerCache) Get(id []byte) ([]byte, bool) { s, ok := m[string(id)]; return s, ok }
-func (m mapServerCache) Put(id, state []byte)         { m[string(id)] = state }
+func (m mapServerCache) Put(id, state []byte) {
+	if state == nil {
+		delete(m, string(id))
+		return
+	}
+	m[string(id)] = state
+}
 
 // resumePair runs two handshakes with the same caches and reports whether
 // the second resumed.
