@@ -122,6 +122,11 @@ func clientStart(c *Conn) (handshakeState, error) {
 		// RFC 5746, Section 3.5: prove the ongoing connection; never resume
 		// while renegotiating.
 		hello.SecureRenegotiation = c.clientFinished
+		// An empty session_ticket extension all the same (as crypto/tls
+		// and OpenSSL send): a server may only issue a ticket we asked for
+		// (RFC 5077, Section 3.2), and some (GnuTLS 3.7) issue one in every
+		// full handshake. The renegotiated session then replaces ours.
+		hello.SessionTicketSupported = c.cfg.ClientSessionCache != nil
 		if len(c.cs.PeerCertificates) > 0 {
 			hs.previousLeaf = c.cs.PeerCertificates[0].Raw
 		}
@@ -165,6 +170,7 @@ func (c *Conn) offerSession(hs *clientHandshake) error {
 		return nil
 	}
 	hs.session, hs.resumeChains = sess, chains
+	c.linkSession(sess, nil)
 	if len(sess.ticket) > 0 {
 		// RFC 5077, Section 3.4: a fresh session ID, which the server
 		// echoes if it accepts the ticket.
@@ -216,6 +222,9 @@ func (st *clientExpectServerHello) handle(c *Conn, msg messages.Message) (handsh
 	c.cs.SignedCertificateTimestamps = cloneNames(sh.SCTs)
 	if hs.session != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID) {
 		return c.resumeClient(hs)
+	}
+	if !c.renegotiating {
+		c.linkSession(nil, nil) // the offered session is not this connection's
 	}
 	return &clientExpectCertificate{hs}, nil
 }
@@ -612,8 +621,11 @@ func (st *clientExpectFinished) handle(c *Conn, msg messages.Message) (handshake
 // ticket if we got one, else with the server's session ID.
 func (c *Conn) storeSession(hs *clientHandshake) {
 	cache := c.cfg.ClientSessionCache
-	if cache == nil || c.renegotiating {
-		return // a renegotiation neither offers nor replaces the session
+	if cache == nil || c.renegotiating && len(hs.ticket) == 0 {
+		// A renegotiation offers no session; only a ticket it asked for
+		// replaces the one we have (a full handshake made it, with the
+		// server's chain verified again).
+		return
 	}
 	var sess *ClientSession
 	switch {
@@ -645,6 +657,7 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 	}
 	sess.scts = c.cs.SignedCertificateTimestamps
 	cache.Put(c.cfg.clientSessionKey(), sess)
+	c.linkSession(sess, nil)
 }
 
 var _ ccsReceiver = (*clientExpectCCS)(nil)

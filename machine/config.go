@@ -88,6 +88,12 @@ type PeerCerts struct {
 	// IsClient reports whether the verifying side is the client (so the
 	// chain is a server's).
 	IsClient bool
+	// Resumption reports that the chain is a cached session's, checked by
+	// a client before it offers that session: an abbreviated handshake
+	// carries no Certificate, so this is the hook's only look at the
+	// server it resumes with. A hook that refuses makes the client drop the
+	// session and run a full handshake.
+	Resumption bool
 }
 
 // Config configures a client or a server. A Config must not be modified
@@ -126,7 +132,9 @@ type Config struct {
 	// VerifyPeer, if set, is called with the peer's chain after the default
 	// verification (or instead of it when InsecureSkipVerify is set). A non-nil
 	// error aborts the handshake with bad_certificate, or with the alert of
-	// an *AlertError it returns.
+	// an *AlertError it returns. A client also calls it, with
+	// PeerCerts.Resumption set, on a cached session's chain before offering
+	// the session, InsecureSkipVerify or not.
 	VerifyPeer func(*PeerCerts) error
 	// DeferVerify makes the machine pause after the peer's Certificate: it
 	// queues EventVerifyPeer and waits for ResolveVerify. Default

@@ -59,6 +59,7 @@ type Conn struct {
 	warnRun                 int32
 	need                    int32 // see NeedBytes
 	lastMsgLen              int32 // length of the received message being handled (last in transcript)
+	maxHandshake, maxCertHS int32 // handshake message size caps (guard.go)
 	err                     error
 	events                  eventQueue
 	clientFinished          []byte // verify_data of the last handshake (RFC 5746)
@@ -72,9 +73,9 @@ type Conn struct {
 	suite                   *cipherSuite
 	cs                      ConnectionState
 	deferredResume          func(c *Conn, verr error) (handshakeState, error)
-	maxHandshake, maxCertHS int
 	certs                   []Certificate // cfg.Certificates with every Leaf parsed
 	guard                                 // input screening (guard.go)
+	session                 *sessionLink  // forgotten after a fatal alert (forget.go)
 }
 
 // ConnectionState describes a connection after its handshake.
@@ -166,7 +167,7 @@ func newConn(cfg *Config, isClient bool) (*Conn, error) {
 			return nil, fmt.Errorf("sanstls: certificate RSA key has %d bits, want at least %d", k.N.BitLen(), minRSABits)
 		}
 	}
-	c.maxHandshake = cfg.maxHandshake()
+	c.maxHandshake = int32(min(cfg.maxHandshake(), 1<<28)) // Certificate: 4 times this
 	c.maxCertHS = c.maxHandshake
 	if cfg.MaxHandshakeSize == 0 {
 		c.maxCertHS = 4 * c.maxHandshake // certificate chains run large
@@ -382,6 +383,7 @@ func (c *Conn) handleAlert(p []byte) error {
 	c.trace(false, messages.ContentTypeAlert, p)
 	if a.Level == messages.AlertLevelFatal {
 		c.err = &AlertError{Alert: a.Description, Remote: true}
+		c.forgetSession()
 		return c.err
 	}
 	if a.Description == messages.AlertCloseNotify && !c.handshakeDone {
@@ -743,6 +745,7 @@ func (c *Conn) fail(err error) error {
 	if c.err != nil {
 		return c.err
 	}
+	c.forgetSession() // RFC 5246, Section 7.2.2
 	if ae, ok := err.(*AlertError); ok && ae.Remote {
 		c.err = ae
 		return ae

@@ -108,18 +108,18 @@ func (c *Conn) acceptsHandshakeType(t messages.HandshakeType) bool {
 // expected, and a ClientHello may be larger than other messages.
 func (c *Conn) handshakeLimit(t messages.HandshakeType) int {
 	if c.cfg.MaxHandshakeSize > 0 {
-		return c.maxHandshake
+		return int(c.maxHandshake)
 	}
 	switch t {
 	case messages.HandshakeTypeCertificate:
 		switch c.state.(type) {
 		case *clientExpectCertificate, *serverExpectClientCertificate:
-			return c.maxCertHS
+			return int(c.maxCertHS)
 		}
 	case messages.HandshakeTypeClientHello:
-		return max(c.maxHandshake, maxClientHello)
+		return max(int(c.maxHandshake), maxClientHello)
 	}
-	return c.maxHandshake
+	return int(c.maxHandshake)
 }
 
 // screenHandshake judges a handshake header (type t, body length n) before

@@ -13,7 +13,10 @@ import "crypto/x509"
 // to now (nil under InsecureSkipVerify), ok, and whether the entry is stale
 // and should leave the cache.
 //
-//   - InsecureSkipVerify verifies nothing, so it resumes what it has.
+//   - InsecureSkipVerify skips the default verification, not the VerifyPeer
+//     hook, which a full handshake would also run: the hook judges the
+//     stored chain (BoringSSL's custom verify callback runs on resumption
+//     too when asked to), and a session it refuses leaves the cache.
 //   - Otherwise the session must have been verified when it was made (not
 //     under InsecureSkipVerify, whatever hook ran then), and its stored chain
 //     must verify again: path to the current RootCAs at Config.Time, the
@@ -23,11 +26,11 @@ import "crypto/x509"
 //     RootCAs must pass on its own.
 func (c *Conn) resumableChains(sess *ClientSession) (chains [][]*x509.Certificate, ok, stale bool) {
 	cfg := c.cfg
-	if cfg.InsecureSkipVerify {
+	st := &sess.state
+	if cfg.InsecureSkipVerify && (cfg.VerifyPeer == nil || cfg.DeferVerify) {
 		return nil, true, false
 	}
-	st := &sess.state
-	if !sess.verified || len(st.peerChain) == 0 {
+	if !cfg.InsecureSkipVerify && (!sess.verified || len(st.peerChain) == 0) {
 		return nil, false, false // verified under other settings, or not at all
 	}
 	certs, err := parseChain(cfg.CertCache, st.peerChain)
@@ -41,6 +44,7 @@ func (c *Conn) resumableChains(sess *ClientSession) (chains [][]*x509.Certificat
 		OCSP:         st.ocsp,
 		Now:          c.now(),
 		IsClient:     true,
+		Resumption:   true,
 	}
 	if cfg.DeferVerify {
 		chains, err = verifyChain(cfg.CertCache, pc, cfg.RootCAs)

@@ -5,6 +5,7 @@ package machine_test
 // session whose chain its current settings would accept now.
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 	"time"
@@ -139,6 +140,63 @@ func TestResumptionRechecksTrust(t *testing.T) {
 		}
 		if !errors.Is(pr.client.err, refuse) {
 			t.Fatalf("client error %v, want the hook's", pr.client.err)
+		}
+	})
+	// Under InsecureSkipVerify the hook still judges the stored chain
+	// before the session is offered, as a full handshake would run it
+	// (BoGo CertificateVerificationFailsOnResume-*-CustomCallback). It used
+	// to be skipped: the session resumed although the hook now refused.
+	t.Run("insecure-skip-verify-hook-refuses-on-resumption", func(t *testing.T) {
+		refuse := &machine.AlertError{Alert: messages.AlertCertificateUnknown, Err: errors.New("pin changed")}
+		var sawResumption, sawFull int
+		cache := mapClientCache{}
+		pr := twoConnections(t, cache,
+			func(c, s *machine.Config) {
+				serveAttacker(c, s)
+				c.InsecureSkipVerify = true
+				c.VerifyPeer = func(*machine.PeerCerts) error { return nil }
+			},
+			func(c, s *machine.Config) {
+				serveAttacker(c, s)
+				c.InsecureSkipVerify = true
+				c.VerifyPeer = func(pc *machine.PeerCerts) error {
+					if pc.Resumption {
+						sawResumption++
+					} else {
+						sawFull++
+					}
+					if len(pc.Chain) == 0 || !bytes.Equal(pc.Chain[0], attacker.Chain[0]) {
+						t.Error("the hook did not see the stored chain")
+					}
+					return refuse
+				}
+			})
+		if pr.client.conn.State().DidResume {
+			t.Fatal("resumed a session the hook refuses")
+		}
+		if sawResumption != 1 || sawFull != 1 {
+			t.Fatalf("hook calls: %d on resumption, %d in the full handshake; want 1 and 1", sawResumption, sawFull)
+		}
+		expectLocal(t, pr.client.err, messages.AlertCertificateUnknown)
+		if len(cache) != 0 {
+			t.Fatal("the refused session is still cached")
+		}
+	})
+	// A hook that accepts lets InsecureSkipVerify resume, and sees the
+	// stored chain marked as a resumption.
+	t.Run("insecure-skip-verify-hook-accepts-on-resumption", func(t *testing.T) {
+		var sawResumption bool
+		insecure := func(c, s *machine.Config) {
+			serveAttacker(c, s)
+			c.InsecureSkipVerify = true
+			c.VerifyPeer = func(pc *machine.PeerCerts) error { sawResumption = sawResumption || pc.Resumption; return nil }
+		}
+		pr := twoConnections(t, mapClientCache{}, insecure, insecure)
+		if pr.client.err != nil || !pr.client.conn.State().DidResume {
+			t.Fatalf("no resumption: %v", pr.client.err)
+		}
+		if !sawResumption {
+			t.Fatal("the hook was not asked about the resumed session")
 		}
 	})
 }

@@ -609,6 +609,7 @@ func (st *serverExpectFinished) handle(c *Conn, msg messages.Message) (handshake
 	if st.hs.sessionID != nil {
 		if blob, err := state.marshal(); err == nil && len(blob) <= maxSessionState {
 			c.cfg.SessionCache.Put(st.hs.sessionID, blob)
+			c.linkSession(nil, st.hs.sessionID)
 		}
 	}
 	c.completeHandshake(proof)
@@ -640,7 +641,7 @@ func (c *Conn) writeTicket(state *sessionState) error {
 func (c *Conn) findSession(ch *messages.ClientHello) *sessionState {
 	var blob []byte
 	switch {
-	case len(c.cfg.TicketKeys) > 0 && ch.SessionTicketSupported && len(ch.SessionTicket) > 0:
+	case c.cfg.ticketResumption(ch):
 		// RFC 5077, Section 3.4: the client usually sends a session ID
 		// with its ticket, and our echo of it signals resumption; without
 		// one, the client learns it from our ChangeCipherSpec.
@@ -693,6 +694,9 @@ func (c *Conn) findSession(ch *messages.ClientHello) *sessionState {
 func (c *Conn) resumeSession(hs *serverHandshake, state *sessionState, secureReneg bool) (handshakeState, error) {
 	ch := hs.hello
 	hs.resumed = true
+	if !c.cfg.ticketResumption(ch) {
+		c.linkSession(nil, bytes.Clone(ch.SessionID)) // resumed from SessionCache
+	}
 	c.suite = suiteByID(state.suite)
 	alpn, err := c.negotiateALPN(ch)
 	if err != nil {

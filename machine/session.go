@@ -22,14 +22,17 @@ import (
 // resume without tickets. Get and Put are called synchronously from the
 // machine; an implementation shared by concurrent Conns must do its own
 // locking. The state is opaque and holds the master secret: keep it in
-// memory only.
+// memory only. Put with a nil state removes the entry: the machine does so
+// for the session of a connection that ended in a fatal alert (RFC 5246,
+// Section 7.2.2).
 type SessionCache interface {
 	Get(sessionID []byte) (state []byte, ok bool)
 	Put(sessionID []byte, state []byte)
 }
 
 // ClientSessionCache stores client sessions by server name. Put with a nil
-// session removes the entry.
+// session removes the entry: the machine does so for a stale session and for
+// the session of a connection that ended in a fatal alert.
 type ClientSessionCache interface {
 	Get(key string) (*ClientSession, bool)
 	Put(key string, s *ClientSession)

@@ -25,7 +25,13 @@ func (m mapClientCache) Put(k string, s *machine.ClientSession) {
 type mapServerCache map[string][]byte
 
 func (m mapServerCache) Get(id []byte) ([]byte, bool) { s, ok := m[string(id)]; return s, ok }
-func (m mapServerCache) Put(id, state []byte)         { m[string(id)] = state }
+func (m mapServerCache) Put(id, state []byte) {
+	if state == nil {
+		delete(m, string(id))
+		return
+	}
+	m[string(id)] = state
+}
 
 // resumePair runs two handshakes with the same caches and reports whether
 // the second resumed.
@@ -261,8 +267,9 @@ func rewriteClientHello(t *testing.T, pr *pair, edit func(*messages.ClientHello)
 	pr.c2s = append(hdr.Append(nil), raw...)
 }
 
-// TestRenegotiationKeepsCachedSession: a renegotiation neither offers nor
-// replaces the client's cached session, so the next connection resumes.
+// TestRenegotiationKeepsCachedSession: a renegotiation offers no session,
+// and the client's cache still lets the next connection resume (with the
+// ticket the renegotiation brought, see TestRenegotiationTicket).
 func TestRenegotiationKeepsCachedSession(t *testing.T) {
 	keys := [][32]byte{{6}}
 	cache := mapClientCache{}
@@ -285,5 +292,55 @@ func TestRenegotiationKeepsCachedSession(t *testing.T) {
 	st := resumePair(t, cache, func(c, s *machine.Config, round int) { s.TicketKeys = keys })
 	if !st[0].DidResume {
 		t.Fatal("the session cached before the renegotiation was lost")
+	}
+}
+
+// TestRenegotiationTicket: a client with a session cache asks for a ticket
+// in its renegotiation ClientHello too (an empty session_ticket, as
+// crypto/tls and OpenSSL send; RFC 5077, Section 3.2 lets a server issue
+// one only then), and the renegotiated session replaces the cached one.
+// It used to offer none, so a server that issues a ticket in every full
+// handshake (GnuTLS 3.7) sent an unsolicited one: unexpected_message.
+func TestRenegotiationTicket(t *testing.T) {
+	keys := [][32]byte{{6}}
+	cache := mapClientCache{}
+	var renegHello *messages.ClientHello
+	ccfg := clientConfig(t, "reneg-ticket")
+	ccfg.ClientSessionCache = cache
+	ccfg.Renegotiation = machine.RenegotiateOnceAsClient
+	ccfg.Trace = func(sent bool, typ machine.ContentType, body []byte) {
+		if sent && typ == messages.ContentTypeHandshake && len(body) > 4 && body[0] == 1 {
+			var ch messages.ClientHello
+			if err := ch.Unmarshal(body); err == nil {
+				renegHello = &ch // the last one is the renegotiation's
+			}
+		}
+	}
+	scfg := serverConfig(t, "reneg-ticket")
+	scfg.TicketKeys = keys
+	pr := newPair(t, ccfg, scfg)
+	pr.handshake()
+	first := cache["example.com"]
+	if first == nil {
+		t.Fatal("no session cached")
+	}
+	out, err := pr.server.conn.Renegotiate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.send(pr.server, out)
+	pr.run()
+	if pr.client.err != nil || pr.client.conn.State().Renegotiations != 1 {
+		t.Fatalf("renegotiation: %v", pr.client.err)
+	}
+	if renegHello == nil || !renegHello.SessionTicketSupported || len(renegHello.SessionTicket) != 0 || len(renegHello.SessionID) != 0 {
+		t.Fatal("the renegotiation ClientHello does not ask for a ticket without offering a session")
+	}
+	if cur := cache["example.com"]; cur == nil || cur == first {
+		t.Fatal("the renegotiation's ticket did not replace the cached session")
+	}
+	st := resumePair(t, cache, func(c, s *machine.Config, round int) { s.TicketKeys = keys })
+	if !st[0].DidResume {
+		t.Fatal("the renegotiated session does not resume")
 	}
 }

@@ -37,7 +37,13 @@ func (c *clientCache) Put(key string, s *machine.ClientSession) {
 type serverCache struct{ lru *lru[string, []byte] }
 
 func (c *serverCache) Get(id []byte) ([]byte, bool) { return c.lru.get(string(id)) }
-func (c *serverCache) Put(id, state []byte)         { c.lru.put(string(id), state) }
+func (c *serverCache) Put(id, state []byte) {
+	if state == nil {
+		c.lru.remove(string(id)) // the machine forgets a failed session
+		return
+	}
+	c.lru.put(string(id), state)
+}
 
 type lruEntry[K comparable, V any] struct {
 	key K

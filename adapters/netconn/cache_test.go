@@ -43,3 +43,15 @@ func TestClientCacheRemoveAndConcurrency(t *testing.T) {
 		t.Error("Put(nil) did not remove the entry")
 	}
 }
+
+// TestServerCacheRemove: the machine removes a failed connection's session
+// with Put(id, nil) (RFC 5246, Section 7.2.2); the entry used to stay, as
+// a nil state.
+func TestServerCacheRemove(t *testing.T) {
+	c := NewLRUSessionCache(2)
+	c.Put([]byte("a"), []byte("1"))
+	c.Put([]byte("a"), nil)
+	if _, ok := c.Get([]byte("a")); ok {
+		t.Fatal("Put(id, nil) did not remove the entry")
+	}
+}

@@ -187,3 +187,19 @@ func TestTracerHandshakeCount(t *testing.T) {
 		t.Error("HelloRequest after close_notify not seen as refused")
 	}
 }
+
+// TestVerifierOnResumption: BoringSSL calls the verify callback on a
+// resumed session only with -reverify-on-resume; the machine's check of a
+// cached chain (PeerCerts.Resumption) follows that.
+func TestVerifierOnResumption(t *testing.T) {
+	cached := &machine.PeerCerts{Resumption: true, IsClient: true}
+	v := newVerifier(&options{verifyFail: true, verifyPeer: true, customVerify: true})
+	if err := v.check(cached); err != nil || v.ran {
+		t.Fatalf("without -reverify-on-resume: %v ran=%v", err, v.ran)
+	}
+	v = newVerifier(&options{verifyFail: true, verifyPeer: true, customVerify: true, reverifyOnResume: true})
+	var ae *machine.AlertError
+	if err := v.check(cached); !errors.As(err, &ae) || ae.Alert != messages.AlertCertificateUnknown || !v.ran {
+		t.Fatalf("with -reverify-on-resume: %v ran=%v", err, v.ran)
+	}
+}

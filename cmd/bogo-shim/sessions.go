@@ -63,6 +63,10 @@ func (c *serverCache) Get(id []byte) ([]byte, bool) {
 }
 
 func (c *serverCache) Put(id, state []byte) {
+	if state == nil {
+		delete(c.m, string(id)) // a failed connection's session
+		return
+	}
 	c.m[string(id)] = append([]byte(nil), state...)
 	c.puts++
 }
