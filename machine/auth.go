@@ -26,23 +26,33 @@ func VerifyChain(pc *PeerCerts, roots *x509.CertPool) ([][]*x509.Certificate, er
 
 // verifyChain is VerifyChain with an optional cache of earlier successes.
 func verifyChain(cache CertCache, pc *PeerCerts, roots *x509.CertPool) ([][]*x509.Certificate, error) {
+	chains, _, err := verifyChainKeep(cache, pc, roots, false)
+	return chains, err
+}
+
+// verifyChainKeep is verifyChain that, with keep set, also returns the
+// record of the verification, which a client session keeps to skip the
+// verification on resumption while it still applies (resumableChains).
+// Records kept without a cache share pc's Raw bytes: keep only for
+// certificates the machine parsed.
+func verifyChainKeep(cache CertCache, pc *PeerCerts, roots *x509.CertPool, keep bool) ([][]*x509.Certificate, *Verification, error) {
 	if len(pc.Certificates) == 0 {
-		return nil, &verifyError{messages.AlertBadCertificate, errors.New("no certificates")}
+		return nil, nil, &verifyError{messages.AlertBadCertificate, errors.New("no certificates")}
 	}
 	name := ""
 	if pc.IsClient {
 		// Without a name, x509 would skip the host name check and accept
 		// any certificate the roots vouch for, for any host.
 		if pc.ServerName == "" {
-			return nil, &verifyError{messages.AlertBadCertificate, errNoServerName}
+			return nil, nil, &verifyError{messages.AlertBadCertificate, errNoServerName}
 		}
 		name = pc.ServerName
 	}
 	if roots == nil {
-		return nil, &verifyError{messages.AlertUnknownCA, errors.New("no root certificates configured")}
+		return nil, nil, &verifyError{messages.AlertUnknownCA, errors.New("no root certificates configured")}
 	}
-	if chains, ok := cachedVerification(cache, pc, roots, name); ok {
-		return chains, nil
+	if v := cachedVerification(cache, pc, roots, name); v != nil {
+		return v.chains, v, nil
 	}
 	opts := x509.VerifyOptions{
 		Roots:         roots,
@@ -59,10 +69,16 @@ func verifyChain(cache CertCache, pc *PeerCerts, roots *x509.CertPool) ([][]*x50
 	}
 	chains, err := pc.Certificates[0].Verify(opts)
 	if err != nil {
-		return nil, &verifyError{alertForX509(err), err}
+		return nil, nil, &verifyError{alertForX509(err), err}
 	}
-	rememberVerification(cache, pc, roots, name, chains)
-	return chains, nil
+	var v *Verification
+	if (keep || cache != nil) && len(chains) > 0 {
+		v = newVerification(pc, roots, name, chains, cache != nil)
+		if cache != nil {
+			cache.AddVerification(v)
+		}
+	}
+	return chains, v, nil
 }
 
 // alertForX509 maps crypto/x509 failures to the alerts of RFC 5246 §7.2.2.
@@ -102,33 +118,44 @@ func parseChain(cache CertCache, chain [][]byte) ([]*x509.Certificate, error) {
 // runs synchronously; with DeferVerify, callers run it (off their event loop)
 // and pass the result to ResolveVerifyChains. It reads only cfg and pc.
 func (cfg *Config) VerifyPeerCerts(pc *PeerCerts) ([][]*x509.Certificate, error) {
+	chains, _, err := cfg.verifyPeerCerts(pc, false)
+	return chains, err
+}
+
+// verifyPeerCerts is VerifyPeerCerts that, with keep set, also returns the
+// record of the default verification, if one ran (see verifyChainKeep).
+func (cfg *Config) verifyPeerCerts(pc *PeerCerts, keep bool) ([][]*x509.Certificate, *Verification, error) {
 	var chains [][]*x509.Certificate
+	var v *Verification
 	roots, verify := cfg.RootCAs, true
 	if !pc.IsClient {
 		roots, verify = cfg.ClientCAs, cfg.ClientAuth >= VerifyClientCertIfGiven
 	}
 	if verify && !cfg.InsecureSkipVerify {
 		var err error
-		if chains, err = verifyChain(cfg.CertCache, pc, roots); err != nil {
-			return nil, err
+		if chains, v, err = verifyChainKeep(cfg.CertCache, pc, roots, keep); err != nil {
+			return nil, nil, err
 		}
 	}
 	if cfg.VerifyPeer != nil {
 		if err := cfg.VerifyPeer(pc); err != nil {
-			return nil, callerVerifyError(err)
+			return nil, nil, callerVerifyError(err)
 		}
 	}
-	return chains, nil
+	return chains, v, nil
 }
 
-// checkPeer verifies a peer chain synchronously.
-func (c *Conn) checkPeer(pc *PeerCerts) error {
-	chains, err := c.cfg.VerifyPeerCerts(pc)
+// checkPeer verifies a peer chain synchronously. It returns the record of
+// the default verification when a client keeps sessions (storeSession puts
+// it in the session for resumableChains), else nil.
+func (c *Conn) checkPeer(pc *PeerCerts) (*Verification, error) {
+	keep := pc.IsClient && c.cfg.ClientSessionCache != nil
+	chains, v, err := c.cfg.verifyPeerCerts(pc, keep)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c.cs.VerifiedChains = chains
-	return nil
+	return v, nil
 }
 
 // callerVerifyError turns an error from a verification hook into a failure

@@ -125,34 +125,47 @@ func parseCertificate(cache CertCache, der []byte) (*x509.Certificate, error) {
 	return cert, nil
 }
 
-// cachedVerification returns the chains of an earlier successful
-// verification of the same certificates against the same roots, name and
-// side, if every certificate in them is valid at pc.Now.
-func cachedVerification(cache CertCache, pc *PeerCerts, roots *x509.CertPool, name string) ([][]*x509.Certificate, bool) {
+// cachedVerification returns an earlier successful verification of the
+// same certificates against the same roots, name and side, if every
+// certificate in its chains is valid at pc.Now, or nil.
+func cachedVerification(cache CertCache, pc *PeerCerts, roots *x509.CertPool, name string) *Verification {
 	if cache == nil || len(pc.Certificates) == 0 {
-		return nil, false
+		return nil
 	}
-	v := cache.Verification(pc.Certificates[0].Raw)
+	if v := cache.Verification(pc.Certificates[0].Raw); v.appliesTo(pc, roots, name) {
+		return v
+	}
+	return nil
+}
+
+// appliesTo reports whether v (which may be nil) vouches for pc's
+// certificates under roots and name at pc.Now: the same roots pool, side,
+// name and certificates, and pc.Now inside the validity window of every
+// certificate of the verified chains, which is what x509 checks of time.
+func (v *Verification) appliesTo(pc *PeerCerts, roots *x509.CertPool, name string) bool {
 	if v == nil || v.roots != roots || v.isClient != pc.IsClient || v.name != name ||
 		len(v.ders) != len(pc.Certificates) || pc.Now.Before(v.notBefore) || pc.Now.After(v.expiry) {
-		return nil, false
+		return false
 	}
 	for i, cert := range pc.Certificates {
 		if !bytes.Equal(v.ders[i], cert.Raw) {
-			return nil, false
+			return false
 		}
 	}
-	return v.chains, true
+	return true
 }
 
-// rememberVerification records a successful verification.
-func rememberVerification(cache CertCache, pc *PeerCerts, roots *x509.CertPool, name string, chains [][]*x509.Certificate) {
-	if cache == nil || len(chains) == 0 || len(pc.Certificates) == 0 {
-		return
-	}
-	v := &Verification{roots: roots, isClient: pc.IsClient, name: name, chains: chains}
-	for _, cert := range pc.Certificates {
-		v.ders = append(v.ders, bytes.Clone(cert.Raw))
+// newVerification records a successful verification. With clone unset the
+// record keeps pc's certificates' Raw bytes rather than copies: only for
+// certificates the machine parsed itself (private copies, never modified).
+func newVerification(pc *PeerCerts, roots *x509.CertPool, name string, chains [][]*x509.Certificate, clone bool) *Verification {
+	v := &Verification{roots: roots, isClient: pc.IsClient, name: name, chains: chains,
+		ders: make([][]byte, len(pc.Certificates))}
+	for i, cert := range pc.Certificates {
+		v.ders[i] = cert.Raw
+		if clone {
+			v.ders[i] = bytes.Clone(cert.Raw)
+		}
 	}
 	first := true
 	for _, chain := range chains {
@@ -166,5 +179,5 @@ func rememberVerification(cache CertCache, pc *PeerCerts, roots *x509.CertPool, 
 			first = false
 		}
 	}
-	cache.AddVerification(v)
+	return v
 }

@@ -52,7 +52,10 @@ type clientHandshake struct {
 	previousLeaf []byte         // renegotiation: the server's leaf so far
 	resumed      bool
 	ticket       []byte                // from NewSessionTicket
+	verification *Verification         // the default verification of peerCerts, kept for storeSession
+	resumeCerts  []*x509.Certificate   // the offered session's chain, parsed
 	resumeChains [][]*x509.Certificate // the offered session's chain, verified again
+	resumeTrust  *Verification         // the default verification of resumeCerts (resumableChains)
 }
 
 // Single-value lists of every ClientHello; messages only read them.
@@ -162,14 +165,14 @@ func (c *Conn) offerSession(hs *clientHandshake) error {
 		(!st.ems && !c.cfg.AllowNoExtendedMasterSecret) {
 		return nil
 	}
-	chains, ok, stale := c.resumableChains(sess)
+	t, ok, stale := c.resumableChains(sess)
 	if stale {
 		cache.Put(c.cfg.clientSessionKey(), nil)
 	}
 	if !ok {
 		return nil
 	}
-	hs.session, hs.resumeChains = sess, chains
+	hs.session, hs.resumeCerts, hs.resumeChains, hs.resumeTrust = sess, t.certs, t.chains, t.verification
 	c.linkSession(sess, nil)
 	if len(sess.ticket) > 0 {
 		// RFC 5077, Section 3.4: a fresh session ID, which the server
@@ -247,7 +250,7 @@ func (c *Conn) resumeClient(hs *clientHandshake) (handshakeState, error) {
 	// send none, and any it sends are ignored.
 	c.cs.SignedCertificateTimestamps = hs.session.scts
 	c.masterSecret = bytes.Clone(st.masterSecret)
-	c.restoreSession(st)
+	c.restoreSession(st, hs.resumeCerts)
 	c.cs.VerifiedChains = hs.resumeChains
 	c.logKey()
 	if err := c.installKeys(); err != nil {
@@ -384,9 +387,11 @@ func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (
 		c.events.push(Event{Kind: EventVerifyPeer, Peer: pc})
 		return pausedState{}, nil
 	}
-	if err := c.checkPeer(pc); err != nil {
+	v, err := c.checkPeer(pc)
+	if err != nil {
 		return nil, err
 	}
+	hs.verification = v
 	return st.afterCertificate(c, msg)
 }
 
@@ -641,6 +646,10 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 	}
 	if hs.resumed {
 		sess.state, sess.verified = hs.session.state, hs.session.verified
+		// What resumableChains parsed and verified again: a session
+		// restored by UnmarshalBinary or verified under DeferVerify gets
+		// its record here.
+		sess.certs, sess.trust = hs.resumeCerts, hs.resumeTrust
 	} else {
 		// The parsed certificates hold private copies of their DER;
 		// hs.peerChain aliases the transcript.
@@ -650,6 +659,7 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 		}
 		sess.state = c.currentSession(chain)
 		sess.verified = len(c.cs.VerifiedChains) > 0
+		sess.certs, sess.trust = c.cs.PeerCertificates, hs.verification
 	}
 	if sess.state.size()+len(sess.ticket) > maxSessionState {
 		cache.Put(c.cfg.clientSessionKey(), nil) // too large to keep

@@ -496,7 +496,7 @@ func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (
 		c.events.push(Event{Kind: EventVerifyPeer, Peer: pc})
 		return pausedState{}, nil
 	}
-	if err := c.checkPeer(pc); err != nil {
+	if _, err := c.checkPeer(pc); err != nil {
 		return nil, err
 	}
 	return next, nil
@@ -711,7 +711,7 @@ func (c *Conn) resumeSession(hs *serverHandshake, state *sessionState, secureRen
 	c.cs.NegotiatedProtocol = alpn
 	c.cs.ExtendedMasterSecret = state.ems
 	c.cs.SecureRenegotiation = secureReneg
-	c.restoreSession(state)
+	c.restoreSession(state, nil)
 	sh := &messages.ServerHello{
 		Version:                      messages.VersionTLS12,
 		Random:                       c.serverRandom,

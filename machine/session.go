@@ -46,6 +46,12 @@ type ClientSession struct {
 	state     sessionState
 	verified  bool     // the chain passed verification, not InsecureSkipVerify
 	scts      [][]byte // the server's SCTs in the full handshake
+	// Not encoded by MarshalBinary: the parsed state.peerChain (shared by
+	// the connections that resume the session; never modified), and the
+	// machine's default verification of it, which resumableChains reuses
+	// while it applies (nil: verify again).
+	certs []*x509.Certificate
+	trust *Verification
 }
 
 // sessionState is the resumable part of a connection.
@@ -225,13 +231,16 @@ func (c *Conn) currentSession(peerChain [][]byte) sessionState {
 	}
 }
 
-// restoreSession reports a resumed session's original parameters.
-func (c *Conn) restoreSession(st *sessionState) {
+// restoreSession reports a resumed session's original parameters; certs,
+// if not nil, is st.peerChain already parsed.
+func (c *Conn) restoreSession(st *sessionState, certs []*x509.Certificate) {
 	c.cs.DidResume = true
 	c.cs.SignatureScheme = SignatureScheme(st.sigScheme)
 	c.cs.Group = Group(st.group)
 	c.cs.OCSPResponse = st.ocsp
-	if len(st.peerChain) > 0 {
+	if certs != nil {
+		c.cs.PeerCertificates = certs
+	} else if len(st.peerChain) > 0 {
 		c.cs.PeerCertificates = parsePeerChain(c.cfg.CertCache, st.peerChain)
 	}
 }
