@@ -635,7 +635,21 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 	var sess *ClientSession
 	switch {
 	case hs.resumed && len(hs.ticket) == 0:
-		return // keep the session we resumed
+		// Keep the session we resumed. If resumableChains verified it
+		// again (no record: decoded by UnmarshalBinary or verified under
+		// DeferVerify; or one for other settings), a copy keeps the new
+		// record: cached sessions are shared and never modified. Not if
+		// another connection replaced it meanwhile.
+		key := c.cfg.clientSessionKey()
+		if hs.resumeTrust != nil && hs.resumeTrust != hs.session.trust {
+			if cur, ok := cache.Get(key); ok && cur == hs.session {
+				kept := *hs.session
+				kept.certs, kept.trust = hs.resumeCerts, hs.resumeTrust
+				cache.Put(key, &kept)
+				c.linkSession(&kept, nil)
+			}
+		}
+		return
 	case len(hs.ticket) > 0:
 		sess = &ClientSession{ticket: bytes.Clone(hs.ticket)} // not the transcript's bytes
 	case len(hs.serverHello.SessionID) > 0 && hs.ticket == nil:
