@@ -79,6 +79,9 @@ type Conn struct {
 }
 
 // ConnectionState describes a connection after its handshake.
+// Its slices and certificates may be shared with other connections (that
+// resumed the same session, or met the same chain through a CertCache): read
+// them, never modify them.
 type ConnectionState struct {
 	Version              uint16
 	HandshakeComplete    bool
