@@ -19,8 +19,9 @@ package machine
 //	                       <--------          Finished     clientExpectFinished
 //	Application Data       <------->  Application Data
 //
-// (* optional.) Each state accepts exactly its message; anything else is
-// unexpected_message.
+// (* optional.) Each state accepts exactly the message types its accepts
+// method lists; the dispatcher refuses anything else with
+// unexpected_message on the header (guard.go), before parsing it.
 
 import (
 	"bytes"
@@ -54,6 +55,20 @@ type clientHandshake struct {
 	ticket       []byte                // from NewSessionTicket
 	resumeChains [][]*x509.Certificate // the offered session's chain, verified again
 }
+
+// What each client state accepts (see handshakeState.accepts). A
+// HelloRequest is legal in every client state: mid-handshake it is ignored
+// (RFC 5246, Section 7.4.1.1).
+var (
+	clientAcceptsServerHello       = hts(messages.HandshakeTypeHelloRequest, messages.HandshakeTypeServerHello)
+	clientAcceptsCertificate       = hts(messages.HandshakeTypeHelloRequest, messages.HandshakeTypeCertificate)
+	clientAcceptsServerKeyExchange = hts(messages.HandshakeTypeHelloRequest, messages.HandshakeTypeCertificateStatus,
+		messages.HandshakeTypeServerKeyExchange, messages.HandshakeTypeCertificateRequest, messages.HandshakeTypeServerHelloDone)
+	clientAcceptsServerHelloDone = hts(messages.HandshakeTypeHelloRequest, messages.HandshakeTypeCertificateRequest,
+		messages.HandshakeTypeServerHelloDone)
+	clientAcceptsBeforeCCS = hts(messages.HandshakeTypeHelloRequest, messages.HandshakeTypeNewSessionTicket)
+	clientAcceptsFinished  = hts(messages.HandshakeTypeHelloRequest, messages.HandshakeTypeFinished)
+)
 
 // Single-value lists of every ClientHello; messages only read them.
 var (
@@ -185,6 +200,8 @@ func (c *Conn) offerSession(hs *clientHandshake) error {
 
 type clientExpectServerHello struct{ hs *clientHandshake }
 
+func (*clientExpectServerHello) accepts() []messages.HandshakeType { return clientAcceptsServerHello }
+
 func (st *clientExpectServerHello) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	sh, err := expect[*messages.ServerHello](msg)
 	if err != nil {
@@ -302,6 +319,8 @@ func (st *clientExpectServerHello) checkExtensions(c *Conn, sh *messages.ServerH
 
 type clientExpectCertificate struct{ hs *clientHandshake }
 
+func (*clientExpectCertificate) accepts() []messages.HandshakeType { return clientAcceptsCertificate }
+
 func (st *clientExpectCertificate) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	cm, err := expect[*messages.Certificate](msg)
 	if err != nil {
@@ -348,6 +367,10 @@ type clientExpectServerKeyExchange struct {
 	hs         *clientHandshake
 	sawStatus  bool
 	verifyDone bool
+}
+
+func (*clientExpectServerKeyExchange) accepts() []messages.HandshakeType {
+	return clientAcceptsServerKeyExchange
 }
 
 func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (handshakeState, error) {
@@ -469,6 +492,10 @@ func (st *clientExpectServerKeyExchange) processECDHE(c *Conn, ske *messages.Ser
 
 type clientExpectServerHelloDone struct{ hs *clientHandshake }
 
+func (*clientExpectServerHelloDone) accepts() []messages.HandshakeType {
+	return clientAcceptsServerHelloDone
+}
+
 func (st *clientExpectServerHelloDone) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	hs := st.hs
 	if cr, ok := msg.(*messages.CertificateRequest); ok && hs.certReq == nil {
@@ -572,6 +599,8 @@ func (st *clientExpectServerHelloDone) chooseClientCert(c *Conn) (*Certificate, 
 
 type clientExpectCCS struct{ hs *clientHandshake }
 
+func (*clientExpectCCS) accepts() []messages.HandshakeType { return clientAcceptsBeforeCCS }
+
 func (st *clientExpectCCS) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	// RFC 5077, Section 3.3: NewSessionTicket comes before the server's
 	// ChangeCipherSpec, once, and only if the server promised it.
@@ -595,6 +624,8 @@ func (st *clientExpectCCS) handleCCS(c *Conn) (handshakeState, error) {
 }
 
 type clientExpectFinished struct{ hs *clientHandshake }
+
+func (*clientExpectFinished) accepts() []messages.HandshakeType { return clientAcceptsFinished }
 
 func (st *clientExpectFinished) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	fin, err := expect[*messages.Finished](msg)

@@ -6,6 +6,7 @@ package machine
 // do not advance the connection share one counter.
 
 import (
+	"slices"
 	"time"
 
 	"github.com/sanstls/sanstls/messages"
@@ -57,50 +58,19 @@ func (c *Conn) countNoProgress(err error) error {
 func (c *Conn) progressed() { c.noProgress = 0 }
 
 // acceptsHandshakeType reports whether the current state can take a
-// handshake message of type t (RFC 5246, Section 7.3). It is checked on the
-// header, so that a message of the wrong type is unexpected_message before
-// its body is buffered or parsed.
+// handshake message of type t (RFC 5246, Section 7.3), as the state
+// declares in accepts. It is checked on the header, so that a message of
+// the wrong type is unexpected_message before its body is buffered or
+// parsed.
 func (c *Conn) acceptsHandshakeType(t messages.HandshakeType) bool {
-	if c.isClient && t == messages.HandshakeTypeHelloRequest {
-		return true // ignored mid-handshake (RFC 5246, Section 7.4.1.1)
-	}
-	var want []messages.HandshakeType
-	switch c.state.(type) {
-	case nil:
+	if c.state == nil {
 		// After the handshake: a renegotiation request only.
 		if c.isClient {
-			return false
+			return t == messages.HandshakeTypeHelloRequest
 		}
 		return t == messages.HandshakeTypeClientHello
-	case *clientExpectServerHello:
-		want = []messages.HandshakeType{messages.HandshakeTypeServerHello}
-	case *clientExpectCertificate, *serverExpectClientCertificate:
-		want = []messages.HandshakeType{messages.HandshakeTypeCertificate}
-	case *clientExpectServerKeyExchange:
-		want = []messages.HandshakeType{messages.HandshakeTypeCertificateStatus, messages.HandshakeTypeServerKeyExchange,
-			messages.HandshakeTypeCertificateRequest, messages.HandshakeTypeServerHelloDone}
-	case *clientExpectServerHelloDone:
-		want = []messages.HandshakeType{messages.HandshakeTypeCertificateRequest, messages.HandshakeTypeServerHelloDone}
-	case *clientExpectCCS:
-		want = []messages.HandshakeType{messages.HandshakeTypeNewSessionTicket}
-	case *clientExpectFinished, *serverExpectFinished:
-		want = []messages.HandshakeType{messages.HandshakeTypeFinished}
-	case *serverExpectClientHello:
-		want = []messages.HandshakeType{messages.HandshakeTypeClientHello}
-	case *serverExpectClientKeyExchange:
-		want = []messages.HandshakeType{messages.HandshakeTypeClientKeyExchange}
-	case *serverExpectCertificateVerify:
-		want = []messages.HandshakeType{messages.HandshakeTypeCertificateVerify}
-	default:
-		// A state this table does not know judges the message itself.
-		return true
 	}
-	for _, w := range want {
-		if w == t {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(c.state.accepts(), t)
 }
 
 // handshakeLimit is the size cap of a message of type t in the current

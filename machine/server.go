@@ -32,6 +32,17 @@ import (
 	"github.com/sanstls/sanstls/messages"
 )
 
+// What each server state accepts (see handshakeState.accepts). Before the
+// client's ChangeCipherSpec no handshake message is legal.
+var (
+	serverAcceptsClientHello       = hts(messages.HandshakeTypeClientHello)
+	serverAcceptsCertificate       = hts(messages.HandshakeTypeCertificate)
+	serverAcceptsClientKeyExchange = hts(messages.HandshakeTypeClientKeyExchange)
+	serverAcceptsCertificateVerify = hts(messages.HandshakeTypeCertificateVerify)
+	serverAcceptsBeforeCCS         []messages.HandshakeType
+	serverAcceptsFinished          = hts(messages.HandshakeTypeFinished)
+)
+
 // serverHandshake holds what the server learns during one handshake.
 type serverHandshake struct {
 	hello       *messages.ClientHello
@@ -50,6 +61,8 @@ type serverHandshake struct {
 type serverExpectClientHello struct {
 	requested bool // we sent HelloRequest
 }
+
+func (*serverExpectClientHello) accepts() []messages.HandshakeType { return serverAcceptsClientHello }
 
 func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	ch, err := expect[*messages.ClientHello](msg)
@@ -459,6 +472,10 @@ func (c *Conn) certificateRequest() *messages.CertificateRequest {
 
 type serverExpectClientCertificate struct{ hs *serverHandshake }
 
+func (*serverExpectClientCertificate) accepts() []messages.HandshakeType {
+	return serverAcceptsCertificate
+}
+
 func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	cm, err := expect[*messages.Certificate](msg)
 	if err != nil {
@@ -503,6 +520,10 @@ func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (
 }
 
 type serverExpectClientKeyExchange struct{ hs *serverHandshake }
+
+func (*serverExpectClientKeyExchange) accepts() []messages.HandshakeType {
+	return serverAcceptsClientKeyExchange
+}
 
 func (st *serverExpectClientKeyExchange) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	cke, err := expect[*messages.ClientKeyExchange](msg)
@@ -557,6 +578,10 @@ func (c *Conn) premasterFromCKE(hs *serverHandshake, cke *messages.ClientKeyExch
 
 type serverExpectCertificateVerify struct{ hs *serverHandshake }
 
+func (*serverExpectCertificateVerify) accepts() []messages.HandshakeType {
+	return serverAcceptsCertificateVerify
+}
+
 func (st *serverExpectCertificateVerify) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	cv, err := expect[*messages.CertificateVerify](msg)
 	if err != nil {
@@ -573,6 +598,9 @@ func (st *serverExpectCertificateVerify) handle(c *Conn, msg messages.Message) (
 
 type serverExpectCCS struct{ hs *serverHandshake }
 
+func (*serverExpectCCS) accepts() []messages.HandshakeType { return serverAcceptsBeforeCCS }
+
+// handle is never reached: accepts lists no message (guard.go).
 func (st *serverExpectCCS) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	return nil, wrapf(errUnexpectedMessage, "%v before ChangeCipherSpec", msg.Type())
 }
@@ -582,6 +610,8 @@ func (st *serverExpectCCS) handleCCS(c *Conn) (handshakeState, error) {
 }
 
 type serverExpectFinished struct{ hs *serverHandshake }
+
+func (*serverExpectFinished) accepts() []messages.HandshakeType { return serverAcceptsFinished }
 
 func (st *serverExpectFinished) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	fin, err := expect[*messages.Finished](msg)

@@ -17,8 +17,17 @@ import (
 // already in c.transcript when handle runs; its length is c.lastMsgLen, so
 // c.transcript[:len(c.transcript)-c.lastMsgLen] is what precedes it.
 type handshakeState interface {
+	// accepts lists the handshake message types the state takes (RFC
+	// 5246, Section 7.3). The dispatcher refuses any other type with
+	// unexpected_message on its header, before the body is buffered or
+	// parsed, so handle only ever sees one of these. The lists are the
+	// legality table; docs/states.md is generated from them.
+	accepts() []messages.HandshakeType
 	handle(c *Conn, msg messages.Message) (handshakeState, error)
 }
+
+// hts is shorthand for the accepts lists.
+func hts(ts ...messages.HandshakeType) []messages.HandshakeType { return ts }
 
 // ccsReceiver is implemented by the states in which the peer's
 // ChangeCipherSpec is expected (RFC 5246, Section 7.1).
@@ -39,6 +48,8 @@ func expect[T messages.Message](msg messages.Message) (T, error) {
 
 // pausedState waits for ResolveVerify; Receive never feeds it messages.
 type pausedState struct{}
+
+func (pausedState) accepts() []messages.HandshakeType { return nil }
 
 func (pausedState) handle(*Conn, messages.Message) (handshakeState, error) {
 	return nil, errUnexpectedMessage
