@@ -126,7 +126,7 @@ func Server(cfg *Config) (*Conn, error) {
 		return nil, err
 	}
 	c.started = true
-	c.state = &serverExpectClientHello{}
+	c.enter(&serverExpectClientHello{})
 	return c, nil
 }
 
@@ -193,7 +193,7 @@ func (c *Conn) Start(dst []byte) ([]byte, error) {
 // next state, flushes queued handshake bytes, and returns the output.
 func (c *Conn) finish(next handshakeState, err error) ([]byte, error) {
 	if err == nil {
-		c.state = next
+		c.enter(next)
 		err = c.flush()
 	}
 	if err != nil {
@@ -201,6 +201,10 @@ func (c *Conn) finish(next handshakeState, err error) ([]byte, error) {
 	}
 	return c.takeOutput(), err
 }
+
+// enter makes next the current state. Every change of state goes through
+// it.
+func (c *Conn) enter(next handshakeState) { c.state = next }
 
 // takeOutput ends a method call: it returns the output built in c.dst and
 // forgets it.
@@ -440,7 +444,7 @@ func (c *Conn) handleCCS(p []byte) error {
 	}
 	c.in, c.pendingIn = c.pendingIn, nil
 	c.inCCSWindow = true
-	c.state = next
+	c.enter(next)
 	return nil
 }
 
@@ -534,7 +538,7 @@ func (c *Conn) handleMessage(raw []byte) error {
 				return c.refuseRenegotiation()
 			}
 			c.beginRenegotiation()
-			c.state = &serverExpectClientHello{}
+			c.enter(&serverExpectClientHello{})
 		} else {
 			return wrapf(errUnexpectedMessage, "%v after the handshake", msg.Type())
 		}
@@ -548,7 +552,7 @@ func (c *Conn) handleMessage(raw []byte) error {
 		return err
 	}
 	c.progressed()
-	c.state = next
+	c.enter(next)
 	// A message that ends the peer's flight (we answer it, or it completes
 	// the handshake) must end the bytes the peer sent in that flight too:
 	// leftovers would be processed under the wrong keys or state.
@@ -582,7 +586,7 @@ func (c *Conn) Renegotiate(dst []byte) ([]byte, error) {
 			// Not part of any transcript (RFC 5246, Section 7.4.1.1).
 			c.hsOut = append(c.hsOut, raw...)
 			c.beginRenegotiation()
-			c.state = &serverExpectClientHello{requested: true}
+			c.enter(&serverExpectClientHello{requested: true})
 		}
 	}
 	if err == nil {
@@ -608,7 +612,8 @@ func (c *Conn) beginRenegotiation() {
 // abandonRenegotiation returns to the connection as it was before a
 // declined renegotiation: state, and the randoms the exporter uses.
 func (c *Conn) abandonRenegotiation() {
-	c.state, c.renegotiating = nil, false
+	c.enter(nil)
+	c.renegotiating = false
 	c.cs = *c.csBeforeReneg
 	c.clientRandom, c.serverRandom = c.randomsBeforeReneg[0], c.randomsBeforeReneg[1]
 	c.csBeforeReneg, c.randomsBeforeReneg = nil, nil
@@ -631,7 +636,7 @@ func (c *Conn) startClientRenegotiation() error {
 	if err != nil {
 		return err
 	}
-	c.state = next
+	c.enter(next)
 	return nil
 }
 
@@ -726,7 +731,7 @@ func (c *Conn) ResolveVerifyChains(dst []byte, chains [][]*x509.Certificate, ver
 	c.paused, c.deferredResume = false, nil
 	next, err := resume(c, verr)
 	if err == nil {
-		c.state = next
+		c.enter(next)
 		err = c.flush()
 	}
 	if err == nil {
