@@ -644,8 +644,7 @@ func (st *clientExpectFinished) handle(c *Conn, msg messages.Message) (handshake
 		}
 	}
 	c.storeSession(hs)
-	c.completeHandshake(proof)
-	return nil, nil
+	return c.completeHandshake(proof), nil
 }
 
 // storeSession puts the session in the ClientSessionCache: with the new

@@ -38,7 +38,8 @@ type Conn struct {
 	in, out               keys.RecordProtection
 	pendingIn, pendingOut keys.RecordProtection
 
-	// state is the current handshake state; nil when no handshake runs.
+	// state is the current state: a handshake state, or the connected
+	// state between handshakes (lifecycle.go); nil for a client before Start.
 	state      handshakeState
 	transcript []byte // handshake messages as sent and received, this handshake
 	hsBuf      []byte // received handshake bytes not yet forming a message
@@ -386,15 +387,13 @@ func (c *Conn) handleAlert(p []byte) error {
 	}
 	c.trace(false, messages.ContentTypeAlert, p)
 	if a.Level == messages.AlertLevelFatal {
-		c.err = &AlertError{Alert: a.Description, Remote: true}
 		c.forgetSession()
-		return c.err
+		return c.terminate(&AlertError{Alert: a.Description, Remote: true})
 	}
 	if a.Description == messages.AlertCloseNotify && !c.handshakeDone {
 		// The peer gave up before the handshake finished: that is not a
 		// clean end of a connection that never carried data.
-		c.err = &AlertError{Alert: a.Description, Remote: true}
-		return c.err
+		return c.terminate(&AlertError{Alert: a.Description, Remote: true})
 	}
 	if a.Description == messages.AlertCloseNotify {
 		// RFC 5246, Section 7.2.1: the peer will send nothing more.
@@ -461,7 +460,7 @@ func (c *Conn) processHandshakeBuffer() error {
 	off := 0
 	defer func() {
 		c.hsBuf = c.hsBuf[:copy(c.hsBuf, c.hsBuf[off:])]
-		if len(c.hsBuf) == 0 && (cap(c.hsBuf) > 1<<15 || c.state == nil) {
+		if len(c.hsBuf) == 0 && (cap(c.hsBuf) > 1<<15 || !handshaking(c.state)) {
 			c.hsBuf = nil // keep no large buffer, and none between handshakes
 		}
 	}()
@@ -498,10 +497,11 @@ func (c *Conn) processHandshakeBuffer() error {
 
 func (c *Conn) handleMessage(raw []byte) error {
 	c.trace(false, messages.ContentTypeHandshake, raw)
-	// raw aliases the reassembly buffer, which is reused. A message of a
-	// running handshake is parsed from its copy in the transcript, which is
-	// only ever appended to; any other is copied first.
-	inTranscript := c.state != nil && messages.HandshakeType(raw[0]) != messages.HandshakeTypeHelloRequest
+	// raw aliases the reassembly buffer, which is reused. A message that
+	// joins the transcript is parsed from its copy there, which is only
+	// ever appended to; a HelloRequest, which joins none (RFC 5246,
+	// Section 7.4.1.1), is copied first.
+	inTranscript := messages.HandshakeType(raw[0]) != messages.HandshakeTypeHelloRequest
 	if inTranscript {
 		start := len(c.transcript)
 		c.addTranscript(raw)
@@ -513,38 +513,13 @@ func (c *Conn) handleMessage(raw []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := msg.(*messages.HelloRequest); ok && c.isClient {
-		// RFC 5246, Section 7.4.1.1: HelloRequest is not part of the
-		// transcript, and is ignored while a handshake is in progress.
-		if c.state != nil || c.closeSent {
-			// After our close_notify we send nothing more (RFC 5246,
-			// Section 7.2.1), so no handshake can start.
-			return nil
+	if _, ok := msg.(*messages.HelloRequest); ok {
+		// A running handshake ignores it; the connected state may start a
+		// renegotiation.
+		if st, ok := c.state.(helloRequestReceiver); ok {
+			return st.handleHelloRequest(c)
 		}
-		if !c.cfg.acceptsHelloRequest(c.renegotiations) {
-			return c.refuseRenegotiation()
-		}
-		if err := c.startClientRenegotiation(); err != nil {
-			return err
-		}
-		return c.flush()
-	}
-	if c.state == nil {
-		if _, ok := msg.(*messages.ClientHello); ok && !c.isClient && c.handshakeDone {
-			if c.closeSent {
-				return nil // nothing more goes out after our close_notify
-			}
-			if !c.cfg.AllowClientRenegotiation {
-				return c.refuseRenegotiation()
-			}
-			c.beginRenegotiation()
-			c.enter(&serverExpectClientHello{})
-		} else {
-			return wrapf(errUnexpectedMessage, "%v after the handshake", msg.Type())
-		}
-	}
-	if !inTranscript {
-		c.addTranscript(raw)
+		return nil
 	}
 	c.lastMsgLen = int32(len(raw))
 	next, err := c.state.handle(c, msg)
@@ -556,7 +531,7 @@ func (c *Conn) handleMessage(raw []byte) error {
 	// A message that ends the peer's flight (we answer it, or it completes
 	// the handshake) must end the bytes the peer sent in that flight too:
 	// leftovers would be processed under the wrong keys or state.
-	if (len(c.hsOut) > 0 || next == nil) && c.hsMore {
+	if (len(c.hsOut) > 0 || !handshaking(next)) && c.hsMore {
 		return errExcessHandshakeData
 	}
 	return c.flush()
@@ -572,7 +547,7 @@ func (c *Conn) Renegotiate(dst []byte) ([]byte, error) {
 	if c.err != nil {
 		return dst, c.err
 	}
-	if !c.handshakeDone || c.state != nil || c.closeSent || c.peerClosed {
+	if !c.connected() || c.closeSent || c.peerClosed {
 		return dst, ErrWrongState
 	}
 	c.dst = dst
@@ -602,7 +577,6 @@ func (c *Conn) Renegotiate(dst []byte) ([]byte, error) {
 // this connection.
 func (c *Conn) beginRenegotiation() {
 	c.renegotiating = true
-	c.transcript = nil
 	// Kept behind pointers: only a renegotiation pays for the snapshot.
 	cs := c.cs
 	c.csBeforeReneg = &cs
@@ -612,8 +586,9 @@ func (c *Conn) beginRenegotiation() {
 // abandonRenegotiation returns to the connection as it was before a
 // declined renegotiation: state, and the randoms the exporter uses.
 func (c *Conn) abandonRenegotiation() {
-	c.enter(nil)
+	c.enter(c.connectedState())
 	c.renegotiating = false
+	c.transcript = nil // our ClientHello, if we sent one
 	c.cs = *c.csBeforeReneg
 	c.clientRandom, c.serverRandom = c.randomsBeforeReneg[0], c.randomsBeforeReneg[1]
 	c.csBeforeReneg, c.randomsBeforeReneg = nil, nil
@@ -655,8 +630,7 @@ func (c *Conn) ReceiveEOF() error {
 	if c.err != nil {
 		return c.err
 	}
-	c.err = ErrTruncated
-	return c.err
+	return c.terminate(ErrTruncated)
 }
 
 // Send seals p as application data records, appended to dst. It fails with
@@ -699,7 +673,7 @@ func (c *Conn) Close(dst []byte) []byte {
 	c.closeSent = true
 	c.dst = dst
 	if err := c.writeAlert(messages.AlertLevelWarning, messages.AlertCloseNotify); err != nil {
-		c.err = err
+		c.terminate(err)
 	}
 	return c.takeOutput()
 }
@@ -752,14 +726,12 @@ func (c *Conn) fail(err error) error {
 	}
 	c.forgetSession() // RFC 5246, Section 7.2.2
 	if ae, ok := err.(*AlertError); ok && ae.Remote {
-		c.err = ae
-		return ae
+		return c.terminate(ae)
 	}
 	ae := &AlertError{Alert: alertFor(err), Err: err, Reason: ReasonOf(err)}
 	c.hsOut = c.hsOut[:0]
 	_ = c.writeAlert(messages.AlertLevelFatal, ae.Alert)
-	c.err = ae
-	return ae
+	return c.terminate(ae)
 }
 
 // now returns the configured time.

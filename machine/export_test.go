@@ -9,13 +9,10 @@ import (
 	"github.com/sanstls/sanstls/messages"
 )
 
-// StateName names c's current state: the handshake state's type,
-// "connected" after a handshake when none runs, "idle" before the first.
+// StateName names c's current state (its type), "idle" for a client before
+// Start.
 func StateName(c *Conn) string {
 	if c.state == nil {
-		if c.handshakeDone {
-			return "connected"
-		}
 		return "idle"
 	}
 	return stateName(c.state)
@@ -58,7 +55,7 @@ func LegalityTable() []LegalityRow {
 		{true, &clientExpectServerHelloDone{}},
 		{true, &clientExpectCCS{}},
 		{true, &clientExpectFinished{}},
-		{true, nil},
+		{true, clientConnected{}},
 		{true, pausedState{}},
 		{false, &serverExpectClientHello{}},
 		{false, &serverExpectClientCertificate{}},
@@ -66,12 +63,14 @@ func LegalityTable() []LegalityRow {
 		{false, &serverExpectCertificateVerify{}},
 		{false, &serverExpectCCS{}},
 		{false, &serverExpectFinished{}},
-		{false, nil},
+		{false, serverConnected{}},
 		{false, pausedState{}},
+		{true, closedState{}},
+		{false, closedState{}},
 	}
 	var rows []LegalityRow
 	for _, s := range states {
-		c := &Conn{isClient: s.client, state: s.st, handshakeDone: s.st == nil}
+		c := &Conn{isClient: s.client, state: s.st}
 		row := LegalityRow{Client: s.client, State: StateName(c)}
 		for _, t := range allHandshakeTypes {
 			if c.acceptsHandshakeType(t) {

@@ -64,11 +64,7 @@ func (c *Conn) progressed() { c.noProgress = 0 }
 // parsed.
 func (c *Conn) acceptsHandshakeType(t messages.HandshakeType) bool {
 	if c.state == nil {
-		// After the handshake: a renegotiation request only.
-		if c.isClient {
-			return t == messages.HandshakeTypeHelloRequest
-		}
-		return t == messages.HandshakeTypeClientHello
+		return false // a client before Start
 	}
 	return slices.Contains(c.state.accepts(), t)
 }
@@ -109,7 +105,7 @@ func (c *Conn) screenHandshake(t messages.HandshakeType, n int, hdr, raw []byte)
 	}
 	complete := raw != nil
 	refusable := (c.isClient && t == messages.HandshakeTypeHelloRequest && n == 0) ||
-		(!c.isClient && t == messages.HandshakeTypeClientHello && c.state == nil && c.handshakeDone)
+		(!c.isClient && t == messages.HandshakeTypeClientHello && c.connected())
 	if !refusable {
 		return false, nil
 	}
@@ -118,7 +114,7 @@ func (c *Conn) screenHandshake(t messages.HandshakeType, n int, hdr, raw []byte)
 	}
 	switch {
 	case c.isClient:
-		if c.state != nil || c.closeSent {
+		if !c.connected() || c.closeSent {
 			// Ignored (RFC 5246, Section 7.4.1.1; after our close_notify
 			// nothing more goes out), but not for free.
 			c.trace(false, messages.ContentTypeHandshake, raw)

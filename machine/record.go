@@ -93,7 +93,7 @@ func (c *Conn) flush() error {
 		p = p[len(chunk):]
 	}
 	c.hsOut = c.hsOut[:0]
-	if c.state == nil {
+	if !handshaking(c.state) {
 		c.hsOut = nil
 	}
 	return nil

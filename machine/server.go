@@ -624,8 +624,7 @@ func (st *serverExpectFinished) handle(c *Conn, msg messages.Message) (handshake
 	}
 	if st.hs.resumed {
 		// Abbreviated handshake: our Finished went first.
-		c.completeHandshake(proof)
-		return nil, nil
+		return c.completeHandshake(proof), nil
 	}
 	state := c.currentSession(st.hs.clientChain)
 	if st.hs.sendTicket {
@@ -642,8 +641,7 @@ func (st *serverExpectFinished) handle(c *Conn, msg messages.Message) (handshake
 			c.linkSession(nil, st.hs.sessionID)
 		}
 	}
-	c.completeHandshake(proof)
-	return nil, nil
+	return c.completeHandshake(proof), nil
 }
 
 // writeTicket queues a NewSessionTicket carrying state (RFC 5077, Section

@@ -148,8 +148,9 @@ func (c *Conn) logKey() {
 	_, _ = w.Write(line)
 }
 
-// completeHandshake switches the connection to application data.
-func (c *Conn) completeHandshake(_ finishedVerified) {
+// completeHandshake switches the connection to application data and
+// returns the connected state.
+func (c *Conn) completeHandshake(_ finishedVerified) handshakeState {
 	if c.renegotiating {
 		c.renegotiations++
 		c.renegotiating = false
@@ -168,6 +169,7 @@ func (c *Conn) completeHandshake(_ finishedVerified) {
 		done.Peer = c.handOutPeerCertificates()
 	}
 	c.events.push(done)
+	return c.connectedState()
 }
 
 // handOutPeerCertificates implements Config.DropPeerCertificates: the
