@@ -364,9 +364,9 @@ func (st *clientExpectCertificate) handle(c *Conn, msg messages.Message) (handsh
 }
 
 type clientExpectServerKeyExchange struct {
-	hs         *clientHandshake
-	sawStatus  bool
-	verifyDone bool
+	hs        *clientHandshake
+	sawStatus bool
+	judged    bool // the chain was verified, or accepted by ResolveVerify
 }
 
 func (*clientExpectServerKeyExchange) accepts() []messages.HandshakeType {
@@ -385,6 +385,9 @@ func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (
 		c.cs.OCSPResponse = bytes.Clone(cs.Response) // not the whole flight's buffer
 		return st, nil
 	}
+	if st.judged {
+		return st.afterCertificate(c, msg)
+	}
 	// The chain is judged now, once a stapled OCSP response had its chance
 	// to arrive, before the next message (ServerKeyExchange, or for RSA key
 	// exchange CertificateRequest or ServerHelloDone) is acted on.
@@ -397,19 +400,14 @@ func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (
 		IsClient:     true,
 	}
 	if c.cfg.DeferVerify {
-		c.paused = true
-		c.deferredResume = func(c *Conn, verr error) (handshakeState, error) {
-			if verr != nil {
-				return nil, callerVerifyError(verr)
-			}
-			return st.afterCertificate(c, msg)
-		}
-		c.events.push(Event{Kind: EventVerifyPeer, Peer: pc})
-		return pausedState{}, nil
+		// ResolveVerify hands msg back to this state, judged, on acceptance.
+		st.judged = true
+		return c.deferVerify(pc, st, msg), nil
 	}
 	if err := c.checkPeer(pc); err != nil {
 		return nil, err
 	}
+	st.judged = true
 	return st.afterCertificate(c, msg)
 }
 

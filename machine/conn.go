@@ -50,7 +50,6 @@ type Conn struct {
 	started, handshakeDone  bool
 	closeSent, peerClosed   bool
 	closeReported           bool
-	paused                  bool // waiting for ResolveVerify
 	versionKnown            bool // records must now carry TLS 1.2
 	encryptThenMAC          bool // RFC 7366 negotiated (CBC suites only)
 	inCCSWindow             bool // between the peer's ChangeCipherSpec and Finished
@@ -73,7 +72,6 @@ type Conn struct {
 	serverRandom            [32]byte
 	suite                   *cipherSuite
 	cs                      ConnectionState
-	deferredResume          func(c *Conn, verr error) (handshakeState, error)
 	certs                   []Certificate // cfg.Certificates with every Leaf parsed
 	guard                                 // input screening (guard.go)
 	session                 *sessionLink  // forgotten after a fatal alert (forget.go)
@@ -245,7 +243,7 @@ func (c *Conn) Receive(dst, in []byte) (out []byte, n int, err error) {
 	}
 	c.dst = dst
 	c.need = 0
-	for c.err == nil && c.events.size == 0 && !c.paused {
+	for c.err == nil && c.events.size == 0 && !c.awaiting() {
 		rest := in[n:]
 		if len(rest) > 0 && c.peerClosed {
 			err = ErrClosed
@@ -271,7 +269,7 @@ func (c *Conn) Receive(dst, in []byte) (out []byte, n int, err error) {
 			break
 		}
 	}
-	if err == nil && c.paused && n == 0 && c.events.size == 0 {
+	if err == nil && c.awaiting() && n == 0 && c.events.size == 0 {
 		err = ErrPending
 	}
 	out = c.dst
@@ -464,7 +462,7 @@ func (c *Conn) processHandshakeBuffer() error {
 			c.hsBuf = nil // keep no large buffer, and none between handshakes
 		}
 	}()
-	for !c.paused && c.err == nil {
+	for !c.awaiting() && c.err == nil {
 		typ, length, ok := messages.ParseHandshakeHeader(c.hsBuf[off:])
 		if !ok {
 			return nil
@@ -694,16 +692,15 @@ func (c *Conn) ResolveVerifyChains(dst []byte, chains [][]*x509.Certificate, ver
 	if c.err != nil {
 		return dst, c.err
 	}
-	if !c.paused || c.deferredResume == nil {
+	aw, ok := c.state.(*awaitVerify)
+	if !ok {
 		return dst, ErrWrongState
 	}
 	if verr == nil {
 		c.cs.VerifiedChains = chains
 	}
 	c.dst = dst
-	resume := c.deferredResume
-	c.paused, c.deferredResume = false, nil
-	next, err := resume(c, verr)
+	next, err := aw.resolve(c, verr)
 	if err == nil {
 		c.enter(next)
 		err = c.flush()

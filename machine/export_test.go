@@ -56,7 +56,7 @@ func LegalityTable() []LegalityRow {
 		{true, &clientExpectCCS{}},
 		{true, &clientExpectFinished{}},
 		{true, clientConnected{}},
-		{true, pausedState{}},
+		{true, &awaitVerify{}},
 		{false, &serverExpectClientHello{}},
 		{false, &serverExpectClientCertificate{}},
 		{false, &serverExpectClientKeyExchange{}},
@@ -64,7 +64,7 @@ func LegalityTable() []LegalityRow {
 		{false, &serverExpectCCS{}},
 		{false, &serverExpectFinished{}},
 		{false, serverConnected{}},
-		{false, pausedState{}},
+		{false, &awaitVerify{}},
 		{true, closedState{}},
 		{false, closedState{}},
 	}

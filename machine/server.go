@@ -503,15 +503,7 @@ func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (
 	pc := &PeerCerts{Chain: cm.Certificates, Certificates: certs, Now: c.now()}
 	next := &serverExpectClientKeyExchange{st.hs}
 	if c.cfg.DeferVerify {
-		c.paused = true
-		c.deferredResume = func(c *Conn, verr error) (handshakeState, error) {
-			if verr != nil {
-				return nil, callerVerifyError(verr)
-			}
-			return next, nil
-		}
-		c.events.push(Event{Kind: EventVerifyPeer, Peer: pc})
-		return pausedState{}, nil
+		return c.deferVerify(pc, next, nil), nil
 	}
 	if err := c.checkPeer(pc); err != nil {
 		return nil, err

@@ -46,13 +46,42 @@ func expect[T messages.Message](msg messages.Message) (T, error) {
 	return m, nil
 }
 
-// pausedState waits for ResolveVerify; Receive never feeds it messages.
-type pausedState struct{}
+// awaitVerify is the handshake paused on Config.DeferVerify: the peer's
+// chain went out in EventVerifyPeer, and ResolveVerify brings the verdict.
+// Receive feeds it no message.
+type awaitVerify struct {
+	then handshakeState   // the state that goes on once the chain is accepted
+	msg  messages.Message // the message then handles first, or nil
+}
 
-func (pausedState) accepts() []messages.HandshakeType { return nil }
+func (*awaitVerify) accepts() []messages.HandshakeType { return nil }
 
-func (pausedState) handle(*Conn, messages.Message) (handshakeState, error) {
+func (*awaitVerify) handle(*Conn, messages.Message) (handshakeState, error) {
 	return nil, errUnexpectedMessage
+}
+
+// deferVerify pauses the handshake for the caller's verdict on pc.
+func (c *Conn) deferVerify(pc *PeerCerts, then handshakeState, msg messages.Message) handshakeState {
+	c.events.push(Event{Kind: EventVerifyPeer, Peer: pc})
+	return &awaitVerify{then: then, msg: msg}
+}
+
+// resolve applies the caller's verdict: a refusal is fatal, an acceptance
+// goes on in the state that was waiting.
+func (st *awaitVerify) resolve(c *Conn, verr error) (handshakeState, error) {
+	if verr != nil {
+		return nil, callerVerifyError(verr)
+	}
+	if st.msg == nil {
+		return st.then, nil
+	}
+	return st.then.handle(c, st.msg)
+}
+
+// awaiting reports whether the handshake waits for ResolveVerify.
+func (c *Conn) awaiting() bool {
+	_, ok := c.state.(*awaitVerify)
+	return ok
 }
 
 // transcriptHash hashes the handshake messages so far, minus the last
