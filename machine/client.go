@@ -438,54 +438,56 @@ func (st *clientExpectServerKeyExchange) afterCertificate(c *Conn, msg messages.
 // accepted at 2048 bits or more (RFC 7919, Section 3.1; RFC 9325, Section
 // 4.5); smaller ones get insufficient_security.
 func (st *clientExpectServerKeyExchange) processDHE(c *Conn, ske *messages.ServerKeyExchange) (handshakeState, error) {
-	hs := st.hs
 	params, err := messages.ParseDHEParams(ske.Body)
 	if err != nil {
 		return nil, err
 	}
-	signed := c.signedParams(params.Raw)
-	if err := c.verifySigned(hs.peerCerts[0].PublicKey, params.Signature, signed); err != nil {
+	if err := st.verifyParams(c, params.Raw, params.Signature); err != nil {
 		return nil, err
 	}
 	share, err := keys.GenerateDHEKeyShare(params.P, params.G, c.cfg.Rand)
 	if err != nil {
 		return nil, wrapf(errWeakDH, "%v", err)
 	}
-	pre, err := share.SharedSecret(params.Ys)
-	if err != nil {
-		return nil, wrapf(errBadPeerKey, "%v", err)
-	}
-	hs.preMaster, hs.publicKey = pre, share.PublicKey()
-	c.cs.Group = Group(share.Group())
-	return &clientExpectServerHelloDone{hs: hs}, nil
+	return st.agree(c, share, params.Ys, Group(share.Group()))
 }
 
 // processECDHE verifies the server's signed ECDHE parameters (RFC 8422,
 // Section 5.4) and computes the premaster secret.
 func (st *clientExpectServerKeyExchange) processECDHE(c *Conn, ske *messages.ServerKeyExchange) (handshakeState, error) {
-	hs := st.hs
 	params, err := messages.ParseECDHEParams(ske.Body)
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(hs.hello.SupportedGroups, params.Group) || messages.IsGREASE(uint16(params.Group)) {
+	if !slices.Contains(st.hs.hello.SupportedGroups, params.Group) || messages.IsGREASE(uint16(params.Group)) {
 		return nil, errUnofferedGroup
 	}
-	signed := c.signedParams(params.Raw)
-	if err := c.verifySigned(hs.peerCerts[0].PublicKey, params.Signature, signed); err != nil {
+	if err := st.verifyParams(c, params.Raw, params.Signature); err != nil {
 		return nil, err
 	}
 	share, err := keys.GenerateKeyShare(uint16(params.Group), c.cfg.Rand)
 	if err != nil {
 		return nil, err
 	}
-	pre, err := share.SharedSecret(params.Public)
+	return st.agree(c, share, params.Public, params.Group)
+}
+
+// verifyParams checks the server's signature over the randoms and its key
+// exchange parameters with the certificate's key (RFC 5246, Section 7.4.3).
+func (st *clientExpectServerKeyExchange) verifyParams(c *Conn, raw []byte, sig messages.DigitallySigned) error {
+	return c.verifySigned(st.hs.peerCerts[0].PublicKey, sig, c.signedParams(raw))
+}
+
+// agree computes the premaster secret from our share and the server's
+// public value, for ClientKeyExchange and the master secret.
+func (st *clientExpectServerKeyExchange) agree(c *Conn, share keys.KeyShare, peer []byte, group Group) (handshakeState, error) {
+	pre, err := share.SharedSecret(peer)
 	if err != nil {
 		return nil, wrapf(errBadPeerKey, "%v", err)
 	}
-	hs.preMaster, hs.publicKey = pre, share.PublicKey()
-	c.cs.Group = params.Group
-	return &clientExpectServerHelloDone{hs: hs}, nil
+	st.hs.preMaster, st.hs.publicKey = pre, share.PublicKey()
+	c.cs.Group = group
+	return &clientExpectServerHelloDone{hs: st.hs}, nil
 }
 
 type clientExpectServerHelloDone struct{ hs *clientHandshake }
