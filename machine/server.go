@@ -137,30 +137,14 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 		return nil, err
 	}
 	staple := len(ocsp) > 0
-	sh := &messages.ServerHello{
-		Version:                      messages.VersionTLS12,
-		Random:                       c.serverRandom,
-		CipherSuite:                  suite.id,
-		CompressionMethod:            messages.CompressionNull,
-		HasExtensions:                true,
-		ALPNProtocol:                 alpn,
-		ExtendedMasterSecret:         ch.ExtendedMasterSecret,
-		SecureRenegotiationSupported: secureReneg,
-		SecureRenegotiation:          c.renegotiationInfo(),
-		StatusRequest:                staple,
-		// RFC 6066, Section 3: a server that used the name SHALL send an
-		// empty server_name (never when resuming).
-		ServerNameAck: ch.ServerName != "",
-	}
-	if ch.SupportedPoints != nil {
-		sh.SupportedPoints = []uint8{messages.PointFormatUncompressed}
-	}
+	sh := c.serverHello(ch, alpn, ch.ExtendedMasterSecret, secureReneg)
+	sh.StatusRequest = staple
+	// RFC 6066, Section 3: a server that used the name SHALL send an empty
+	// server_name (never when resuming).
+	sh.ServerNameAck = ch.ServerName != ""
 	if ch.SCT && len(cert.SignedCertificateTimestamps) > 0 {
 		sh.SCTs = cert.SignedCertificateTimestamps // RFC 6962, Section 3.3.1
 	}
-	// RFC 7366, Section 2: encrypt-then-MAC only with a CBC suite.
-	c.encryptThenMAC = ch.EncryptThenMAC && suite.cbc()
-	sh.EncryptThenMAC = c.encryptThenMAC
 	// RFC 5077, Section 3.2: an empty session_ticket extension promises a
 	// NewSessionTicket; a session ID lets SessionCache resume.
 	if len(c.cfg.TicketKeys) > 0 && ch.SessionTicketSupported {
@@ -732,22 +716,8 @@ func (c *Conn) resumeSession(hs *serverHandshake, state *sessionState, secureRen
 	c.cs.ExtendedMasterSecret = state.ems
 	c.cs.SecureRenegotiation = secureReneg
 	c.restoreSession(state)
-	sh := &messages.ServerHello{
-		Version:                      messages.VersionTLS12,
-		Random:                       c.serverRandom,
-		SessionID:                    ch.SessionID,
-		CipherSuite:                  state.suite,
-		CompressionMethod:            messages.CompressionNull,
-		HasExtensions:                true,
-		ALPNProtocol:                 alpn,
-		ExtendedMasterSecret:         state.ems,
-		SecureRenegotiationSupported: secureReneg,
-	}
-	if ch.SupportedPoints != nil {
-		sh.SupportedPoints = []uint8{messages.PointFormatUncompressed}
-	}
-	c.encryptThenMAC = ch.EncryptThenMAC && c.suite.cbc()
-	sh.EncryptThenMAC = c.encryptThenMAC
+	sh := c.serverHello(ch, alpn, state.ems, secureReneg)
+	sh.SessionID = ch.SessionID // echoed: the session resumes
 	if err := c.writeHandshake(sh); err != nil {
 		return nil, err
 	}
@@ -759,6 +729,30 @@ func (c *Conn) resumeSession(hs *serverHandshake, state *sessionState, secureRen
 		return nil, err
 	}
 	return &serverExpectCCS{hs}, nil
+}
+
+// serverHello builds the ServerHello of a full or an abbreviated handshake
+// (RFC 5246, Section 7.4.1.3) once c.suite and c.serverRandom are chosen;
+// the caller adds what only one of them sends. It settles encrypt-then-MAC.
+func (c *Conn) serverHello(ch *messages.ClientHello, alpn string, ems, secureReneg bool) *messages.ServerHello {
+	sh := &messages.ServerHello{
+		Version:                      messages.VersionTLS12,
+		Random:                       c.serverRandom,
+		CipherSuite:                  c.suite.id,
+		CompressionMethod:            messages.CompressionNull,
+		HasExtensions:                true,
+		ALPNProtocol:                 alpn,
+		ExtendedMasterSecret:         ems,
+		SecureRenegotiationSupported: secureReneg,
+		SecureRenegotiation:          c.renegotiationInfo(), // nil unless renegotiating, which never resumes
+	}
+	if ch.SupportedPoints != nil {
+		sh.SupportedPoints = []uint8{messages.PointFormatUncompressed}
+	}
+	// RFC 7366, Section 2: encrypt-then-MAC only with a CBC suite.
+	c.encryptThenMAC = ch.EncryptThenMAC && c.suite.cbc()
+	sh.EncryptThenMAC = c.encryptThenMAC
+	return sh
 }
 
 var _ ccsReceiver = (*serverExpectCCS)(nil)
