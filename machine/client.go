@@ -45,7 +45,6 @@ type clientHandshake struct {
 	peerCerts    []*x509.Certificate
 	peerChain    [][]byte
 	ocsp         []byte
-	verified     bool // the peer chain passed verification
 	certReq      *messages.CertificateRequest
 	preMaster    []byte
 	publicKey    []byte         // our key share, sent in ClientKeyExchange

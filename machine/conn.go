@@ -49,7 +49,6 @@ type Conn struct {
 	isClient                bool
 	started, handshakeDone  bool
 	closeSent, peerClosed   bool
-	closeReported           bool
 	versionKnown            bool // records must now carry TLS 1.2
 	encryptThenMAC          bool // RFC 7366 negotiated (CBC suites only)
 	inCCSWindow             bool // between the peer's ChangeCipherSpec and Finished
