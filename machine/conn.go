@@ -33,39 +33,26 @@ const minRSABits = 2048
 type Conn struct {
 	cfg *Config
 
-	// Record protection per direction; nil is the null cipher of the first
-	// handshake. pending* are installed by ChangeCipherSpec.
-	in, out               keys.RecordProtection
-	pendingIn, pendingOut keys.RecordProtection
+	recordLayer  // protection, reassembly and flush buffers (record.go)
+	handshakeRun // what lives only while a handshake runs
 
 	// state is the current state: a handshake state, or the connected
 	// state between handshakes (lifecycle.go); nil for a client before Start.
-	state      handshakeState
-	transcript []byte // handshake messages as sent and received, this handshake
-	hsBuf      []byte // received handshake bytes not yet forming a message
-	hsOut      []byte // handshake bytes queued for the next flush
-	dst        []byte // output of the method call in progress
+	state handshakeState
+	dst   []byte // output of the method call in progress
 
+	// The connection: its side and lifecycle flags, the sticky error, the
+	// negotiated session, and the renegotiation counters.
 	isClient                bool
 	started, handshakeDone  bool
 	closeSent, peerClosed   bool
-	versionKnown            bool // records must now carry TLS 1.2
-	encryptThenMAC          bool // RFC 7366 negotiated (CBC suites only)
-	inCCSWindow             bool // between the peer's ChangeCipherSpec and Finished
-	renegotiating           bool // a handshake after the first is running
-	hsMore                  bool // hsBuf holds bytes after the message being handled
-	falseStarted            bool // our Finished is out, the server's not yet (RFC 7918)
-	warnRun                 int32
-	need                    int32 // see NeedBytes
-	lastMsgLen              int32 // length of the received message being handled (last in transcript)
+	falseStarted            bool  // our Finished is out, the server's not yet (RFC 7918)
 	maxHandshake, maxCertHS int32 // handshake message size caps (guard.go)
 	err                     error
 	events                  eventQueue
 	clientFinished          []byte // verify_data of the last handshake (RFC 5746)
 	serverFinished          []byte
-	renegotiations          int              // completed renegotiations
-	csBeforeReneg           *ConnectionState // while renegotiating: restored if declined
-	randomsBeforeReneg      *[2][32]byte
+	renegotiations          int // completed renegotiations
 	masterSecret            []byte
 	clientRandom            [32]byte
 	serverRandom            [32]byte
@@ -74,6 +61,19 @@ type Conn struct {
 	certs                   []Certificate // cfg.Certificates with every Leaf parsed
 	guard                                 // input screening (guard.go)
 	session                 *sessionLink  // forgotten after a fatal alert (forget.go)
+}
+
+// handshakeRun is the part of a Conn that only a running handshake uses;
+// completeHandshake clears it (the per-handshake data the states share
+// lives in clientHandshake / serverHandshake, dropped with the states).
+type handshakeRun struct {
+	transcript         []byte           // handshake messages as sent and received, this handshake
+	csBeforeReneg      *ConnectionState // while renegotiating: restored if declined
+	randomsBeforeReneg *[2][32]byte
+	lastMsgLen         int32 // length of the received message being handled (last in transcript)
+	inCCSWindow        bool  // between the peer's ChangeCipherSpec and Finished
+	renegotiating      bool  // a handshake after the first is running
+	hsMore             bool  // hsBuf holds bytes after the message being handled
 }
 
 // ConnectionState describes a connection after its handshake.
