@@ -83,6 +83,7 @@ func statesPaths(t *testing.T) []struct {
 	rounds int
 	setup  func(c, s *machine.Config)
 	after  func(t *testing.T, pr *pair, cr, sr *transitionRecorder)
+	drive  func(t *testing.T, pr *pair, cr, sr *transitionRecorder)
 } {
 	p := getPKI(t)
 	ticketCache, idCache, idServer := mapClientCache{}, mapClientCache{}, mapServerCache{}
@@ -91,6 +92,7 @@ func statesPaths(t *testing.T) []struct {
 		rounds int
 		setup  func(c, s *machine.Config)
 		after  func(t *testing.T, pr *pair, cr, sr *transitionRecorder)
+		drive  func(t *testing.T, pr *pair, cr, sr *transitionRecorder)
 	}{
 		{name: "full", rounds: 1, setup: func(c, s *machine.Config) {}},
 		{name: "rsa-kex", rounds: 1, setup: func(c, s *machine.Config) {
@@ -108,6 +110,27 @@ func statesPaths(t *testing.T) []struct {
 		}},
 		{name: "ticket", rounds: 2, setup: func(c, s *machine.Config) {
 			c.ClientSessionCache, s.TicketKeys = ticketCache, [][32]byte{{7}}
+		}},
+		{name: "deferred-verify", rounds: 1, setup: func(c, s *machine.Config) {
+			c.DeferVerify, s.DeferVerify = true, true
+			s.ClientAuth = machine.RequireAnyClientCert
+			c.Certificates = []machine.Certificate{p.client}
+		}, drive: func(t *testing.T, pr *pair, cr, sr *transitionRecorder) {
+			// Each side pauses on the peer's chain until it is resolved.
+			for _, s := range []struct {
+				side *side
+				r    *transitionRecorder
+			}{{pr.client, cr}, {pr.server, sr}} {
+				pr.run()
+				var out []byte
+				var err error
+				s.r.call("ResolveVerify()", func() { out, err = s.side.conn.ResolveVerify(nil, nil) })
+				if err != nil {
+					t.Fatal(err)
+				}
+				pr.send(s.side, out)
+			}
+			pr.handshake()
 		}},
 		{name: "renegotiation", rounds: 1, setup: func(c, s *machine.Config) {
 			c.Renegotiation = machine.RenegotiateFreelyAsClient
@@ -149,7 +172,11 @@ func TestStatesDoc(t *testing.T) {
 			ccfg.Trace, scfg.Trace = cr.trace, sr.trace
 			pr := newPair(t, ccfg, scfg)
 			cr.conn, sr.conn = pr.client.conn, pr.server.conn
-			pr.handshake()
+			if path.drive != nil {
+				path.drive(t, pr, cr, sr)
+			} else {
+				pr.handshake()
+			}
 			cr.mark()
 			sr.mark()
 			if path.after != nil {
