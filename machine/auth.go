@@ -127,7 +127,7 @@ func (c *Conn) checkPeer(pc *PeerCerts) error {
 	if err != nil {
 		return err
 	}
-	c.cs.VerifiedChains = chains
+	c.hcs.VerifiedChains = chains
 	return nil
 }
 
@@ -256,6 +256,6 @@ func (c *Conn) verifySigned(pub crypto.PublicKey, sig messages.DigitallySigned, 
 	if err := keys.Verify(pub, uint16(sig.Algorithm), signed, sig.Signature); err != nil {
 		return wrapf(errBadSignature, "%v", sig.Algorithm)
 	}
-	c.cs.SignatureScheme = sig.Algorithm
+	c.hcs.SignatureScheme = sig.Algorithm
 	return nil
 }

@@ -144,7 +144,6 @@ func clientStart(c *Conn) (handshakeState, error) {
 		if len(c.cs.PeerCertificates) > 0 {
 			hs.previousLeaf = c.cs.PeerCertificates[0].Raw
 		}
-		c.cs = ConnectionState{NegotiatedProtocol: c.cs.NegotiatedProtocol}
 	} else if err := c.offerSession(hs); err != nil {
 		return nil, err
 	}
@@ -229,13 +228,13 @@ func (st *clientExpectServerHello) handle(c *Conn, msg messages.Message) (handsh
 	c.serverRandom = sh.Random
 	c.encryptThenMAC = sh.EncryptThenMAC
 	hs.serverHello = sh
-	c.cs.ExtendedMasterSecret = sh.ExtendedMasterSecret
+	c.hcs.ExtendedMasterSecret = sh.ExtendedMasterSecret
 	if !c.renegotiating {
-		c.cs.NegotiatedProtocol = sh.ALPNProtocol
+		c.hcs.NegotiatedProtocol = sh.ALPNProtocol
 	}
-	c.cs.ServerName = hs.hello.ServerName
-	c.cs.SecureRenegotiation = true
-	c.cs.SignedCertificateTimestamps = cloneNames(sh.SCTs)
+	c.hcs.ServerName = hs.hello.ServerName
+	c.hcs.SecureRenegotiation = true
+	c.hcs.SignedCertificateTimestamps = cloneNames(sh.SCTs)
 	if hs.session != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID) {
 		return c.resumeClient(hs)
 	}
@@ -261,10 +260,10 @@ func (c *Conn) resumeClient(hs *clientHandshake) (handshakeState, error) {
 	hs.resumed = true
 	// The SCTs are the original handshake's; a resuming server should
 	// send none, and any it sends are ignored.
-	c.cs.SignedCertificateTimestamps = hs.session.scts
+	c.hcs.SignedCertificateTimestamps = hs.session.scts
 	c.masterSecret = bytes.Clone(st.masterSecret)
 	c.restoreSession(st)
-	c.cs.VerifiedChains = hs.resumeChains
+	c.hcs.VerifiedChains = hs.resumeChains
 	c.logKey()
 	if err := c.installKeys(); err != nil {
 		return nil, err
@@ -358,7 +357,7 @@ func (st *clientExpectCertificate) handle(c *Conn, msg messages.Message) (handsh
 		return nil, errCertKeyUsage
 	}
 	hs.peerCerts, hs.peerChain = certs, cm.Certificates
-	c.cs.PeerCertificates = certs
+	c.hcs.PeerCertificates = certs
 	return &clientExpectServerKeyExchange{hs: hs}, nil
 }
 
@@ -381,7 +380,7 @@ func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (
 		}
 		st.sawStatus = true
 		hs.ocsp = cs.Response
-		c.cs.OCSPResponse = bytes.Clone(cs.Response) // not the whole flight's buffer
+		c.hcs.OCSPResponse = bytes.Clone(cs.Response) // not the whole flight's buffer
 		return st, nil
 	}
 	if st.judged {
@@ -485,7 +484,7 @@ func (st *clientExpectServerKeyExchange) agree(c *Conn, share keys.KeyShare, pee
 		return nil, wrapf(errBadPeerKey, "%v", err)
 	}
 	st.hs.preMaster, st.hs.publicKey = pre, share.PublicKey()
-	c.cs.Group = group
+	c.hcs.Group = group
 	return &clientExpectServerHelloDone{hs: st.hs}, nil
 }
 
@@ -499,7 +498,7 @@ func (st *clientExpectServerHelloDone) handle(c *Conn, msg messages.Message) (ha
 	hs := st.hs
 	if cr, ok := msg.(*messages.CertificateRequest); ok && hs.certReq == nil {
 		hs.certReq = cr
-		c.cs.RequestedCAs = cloneNames(cr.CertificateAuthorities)
+		c.hcs.RequestedCAs = cloneNames(cr.CertificateAuthorities)
 		return st, nil
 	}
 	if _, err := expect[*messages.ServerHelloDone](msg); err != nil {
@@ -542,7 +541,7 @@ func (st *clientExpectServerHelloDone) handle(c *Conn, msg messages.Message) (ha
 	if err := c.writeHandshake(cke); err != nil {
 		return nil, err
 	}
-	c.computeMasterSecret(hs.preMaster, c.cs.ExtendedMasterSecret)
+	c.computeMasterSecret(hs.preMaster, c.hcs.ExtendedMasterSecret)
 	hs.preMaster = nil
 	if cert != nil {
 		// RFC 5246, Section 7.4.8: the signature covers all handshake
@@ -673,18 +672,18 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 	} else {
 		// The parsed certificates hold private copies of their DER;
 		// hs.peerChain aliases the transcript.
-		chain := make([][]byte, len(c.cs.PeerCertificates))
-		for i, cert := range c.cs.PeerCertificates {
+		chain := make([][]byte, len(c.hcs.PeerCertificates))
+		for i, cert := range c.hcs.PeerCertificates {
 			chain[i] = cert.Raw
 		}
 		sess.state = c.currentSession(chain)
-		sess.verified = len(c.cs.VerifiedChains) > 0
+		sess.verified = len(c.hcs.VerifiedChains) > 0
 	}
 	if sess.state.size()+len(sess.ticket) > maxSessionState {
 		cache.Put(c.cfg.clientSessionKey(), nil) // too large to keep
 		return
 	}
-	sess.scts = c.cs.SignedCertificateTimestamps
+	sess.scts = c.hcs.SignedCertificateTimestamps
 	cache.Put(c.cfg.clientSessionKey(), sess)
 	c.linkSession(sess, nil)
 }

@@ -68,7 +68,7 @@ type Conn struct {
 // lives in clientHandshake / serverHandshake, dropped with the states).
 type handshakeRun struct {
 	transcript         []byte           // handshake messages as sent and received, this handshake
-	csBeforeReneg      *ConnectionState // while renegotiating: restored if declined
+	hcs                *ConnectionState // what this handshake negotiates: &c.cs in the first, its own in a renegotiation
 	randomsBeforeReneg *[2][32]byte
 	lastMsgLen         int32 // length of the received message being handled (last in transcript)
 	inCCSWindow        bool  // between the peer's ChangeCipherSpec and Finished
@@ -139,6 +139,7 @@ func newConn(cfg *Config, isClient bool) (*Conn, error) {
 		return nil, err
 	}
 	c := &Conn{cfg: cfg, isClient: isClient, certs: cfg.Certificates}
+	c.hcs = &c.cs // the first handshake negotiates in place
 	// The Config may be shared by concurrent Conns, so missing leaves are
 	// parsed into a private copy (set Certificate.Leaf to avoid this cost).
 	for i, cert := range cfg.Certificates {
@@ -574,9 +575,12 @@ func (c *Conn) Renegotiate(dst []byte) ([]byte, error) {
 // this connection.
 func (c *Conn) beginRenegotiation() {
 	c.renegotiating = true
-	// Kept behind pointers: only a renegotiation pays for the snapshot.
-	cs := c.cs
-	c.csBeforeReneg = &cs
+	// The new handshake negotiates into its own ConnectionState, so the
+	// connection's stays as it is until completion, and a declined
+	// renegotiation just drops it. ALPN was settled by the first handshake
+	// (a renegotiating client does not offer it), so it carries over.
+	c.hcs = &ConnectionState{NegotiatedProtocol: c.cs.NegotiatedProtocol}
+	// Kept behind a pointer: only a renegotiation pays for it.
 	c.randomsBeforeReneg = &[2][32]byte{c.clientRandom, c.serverRandom}
 }
 
@@ -586,9 +590,8 @@ func (c *Conn) abandonRenegotiation() {
 	c.enter(c.connectedState())
 	c.renegotiating = false
 	c.transcript = nil // our ClientHello, if we sent one
-	c.cs = *c.csBeforeReneg
 	c.clientRandom, c.serverRandom = c.randomsBeforeReneg[0], c.randomsBeforeReneg[1]
-	c.csBeforeReneg, c.randomsBeforeReneg = nil, nil
+	c.hcs, c.randomsBeforeReneg = nil, nil
 }
 
 // renegotiationInfo is the ServerHello's renegotiated_connection: empty
@@ -696,7 +699,7 @@ func (c *Conn) ResolveVerifyChains(dst []byte, chains [][]*x509.Certificate, ver
 		return dst, ErrWrongState
 	}
 	if verr == nil {
-		c.cs.VerifiedChains = chains
+		c.hcs.VerifiedChains = chains
 	}
 	c.dst = dst
 	next, err := aw.resolve(c, verr)

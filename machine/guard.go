@@ -202,7 +202,7 @@ var (
 // OpenSSL and BoringSSL refuse the downgrade), whatever
 // AllowNoExtendedMasterSecret says.
 func (c *Conn) checkRenegotiationEMS(ems bool) error {
-	if c.renegotiating && c.csBeforeReneg != nil && c.csBeforeReneg.ExtendedMasterSecret && !ems {
+	if c.renegotiating && c.cs.ExtendedMasterSecret && !ems {
 		return errRenegotiationEMS
 	}
 	return nil

@@ -95,18 +95,18 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 		return nil, err
 	}
 	hs := &serverHandshake{hello: ch}
-	if c.renegotiating {
-		// ALPN was settled by the first handshake (the client does not
-		// offer it again), so it carries over.
-		c.cs = ConnectionState{NegotiatedProtocol: c.cs.NegotiatedProtocol}
-	} else if state := c.findSession(ch); state != nil {
-		// RFC 7627, Section 5.3: "If the original session used the
-		// extension but the new ClientHello does not contain it, the
-		// server MUST abort the abbreviated handshake."
-		if state.ems && !ch.ExtendedMasterSecret {
-			return nil, errResumeEMS
+	// A renegotiation never resumes (and its ALPN, settled by the first
+	// handshake, was carried over by beginRenegotiation).
+	if !c.renegotiating {
+		if state := c.findSession(ch); state != nil {
+			// RFC 7627, Section 5.3: "If the original session used the
+			// extension but the new ClientHello does not contain it, the
+			// server MUST abort the abbreviated handshake."
+			if state.ems && !ch.ExtendedMasterSecret {
+				return nil, errResumeEMS
+			}
+			return c.resumeSession(hs, state, secureReneg)
 		}
-		return c.resumeSession(hs, state, secureReneg)
 	}
 	if !ch.ExtendedMasterSecret && !c.cfg.AllowNoExtendedMasterSecret {
 		return nil, errMissingEMS
@@ -124,13 +124,13 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 	if _, err := io.ReadFull(c.cfg.Rand, c.serverRandom[:]); err != nil {
 		return nil, err
 	}
-	c.cs.ServerName = ch.ServerName
+	c.hcs.ServerName = ch.ServerName
 	if !c.renegotiating {
-		c.cs.NegotiatedProtocol = alpn
+		c.hcs.NegotiatedProtocol = alpn
 	}
-	c.cs.ExtendedMasterSecret = ch.ExtendedMasterSecret
-	c.cs.Group = group
-	c.cs.SecureRenegotiation = secureReneg
+	c.hcs.ExtendedMasterSecret = ch.ExtendedMasterSecret
+	c.hcs.Group = group
+	c.hcs.SecureRenegotiation = secureReneg
 
 	ocsp, err := c.ocspStaple(ch, cert)
 	if err != nil {
@@ -483,7 +483,7 @@ func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (
 		return nil, errCertKeyUsage
 	}
 	st.hs.clientCert, st.hs.clientChain = certs[0], cm.Certificates
-	c.cs.PeerCertificates = certs
+	c.hcs.PeerCertificates = certs
 	pc := &PeerCerts{Chain: cm.Certificates, Certificates: certs, Now: c.now()}
 	next := &serverExpectClientKeyExchange{st.hs}
 	if c.cfg.DeferVerify {
@@ -511,7 +511,7 @@ func (st *serverExpectClientKeyExchange) handle(c *Conn, msg messages.Message) (
 		return nil, err
 	}
 	st.hs.share = nil
-	c.computeMasterSecret(pre, c.cs.ExtendedMasterSecret)
+	c.computeMasterSecret(pre, c.hcs.ExtendedMasterSecret)
 	if err := c.installKeys(); err != nil {
 		return nil, err
 	}
@@ -711,10 +711,10 @@ func (c *Conn) resumeSession(hs *serverHandshake, state *sessionState, secureRen
 		return nil, err
 	}
 	c.masterSecret = bytes.Clone(state.masterSecret)
-	c.cs.ServerName = ch.ServerName
-	c.cs.NegotiatedProtocol = alpn
-	c.cs.ExtendedMasterSecret = state.ems
-	c.cs.SecureRenegotiation = secureReneg
+	c.hcs.ServerName = ch.ServerName
+	c.hcs.NegotiatedProtocol = alpn
+	c.hcs.ExtendedMasterSecret = state.ems
+	c.hcs.SecureRenegotiation = secureReneg
 	c.restoreSession(state)
 	sh := c.serverHello(ch, alpn, state.ems, secureReneg)
 	sh.SessionID = ch.SessionID // echoed: the session resumes

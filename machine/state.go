@@ -183,8 +183,12 @@ func (c *Conn) completeHandshake(_ finishedVerified) handshakeState {
 	if c.renegotiating {
 		c.renegotiations++
 		c.renegotiating = false
-		c.csBeforeReneg, c.randomsBeforeReneg = nil, nil
+		c.randomsBeforeReneg = nil
 	}
+	if c.hcs != &c.cs {
+		c.cs = *c.hcs // a renegotiation's parameters replace the connection's
+	}
+	c.hcs = nil
 	c.inCCSWindow = false
 	c.handshakeDone = true
 	c.transcript = nil

@@ -293,3 +293,50 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// TestRenegotiationKeepsState: a renegotiation negotiates into its own
+// ConnectionState, so State() reports the completed handshake until the new
+// one completes, and a declined renegotiation leaves it as it was.
+func TestRenegotiationKeepsState(t *testing.T) {
+	ccfg, scfg := clientConfig(t, "keep-state"), serverConfig(t, "keep-state")
+	ccfg.Renegotiation = machine.RenegotiateOnceAsClient
+	pr := newPair(t, ccfg, scfg)
+	pr.handshake()
+	before := pr.server.conn.State()
+	out, err := pr.server.conn.Renegotiate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.send(pr.server, out)
+	pr.deliver(pr.client) // HelloRequest in, ClientHello out
+	pr.deliver(pr.server) // ClientHello in, the server's flight out
+	mid := pr.server.conn.State()
+	if !bytes.Equal(mid.TLSUnique, before.TLSUnique) || mid.Renegotiations != 0 || !mid.HandshakeComplete {
+		t.Fatalf("mid-renegotiation State() changed: %+v", mid)
+	}
+	pr.handshake()
+	after := pr.server.conn.State()
+	if after.Renegotiations != 1 || bytes.Equal(after.TLSUnique, before.TLSUnique) {
+		t.Fatalf("after renegotiation: Renegotiations %d, tls-unique unchanged %v", after.Renegotiations, bytes.Equal(after.TLSUnique, before.TLSUnique))
+	}
+
+	// RenegotiateOnceAsClient: the second request is declined.
+	out, err = pr.server.conn.Renegotiate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.send(pr.server, out)
+	pr.run()
+	if len(pr.server.alerts) != 1 || pr.server.alerts[0] != machine.AlertNoRenegotiation {
+		t.Fatalf("server alerts %v, want one no_renegotiation", pr.server.alerts)
+	}
+	declined := pr.server.conn.State()
+	if !bytes.Equal(declined.TLSUnique, after.TLSUnique) || declined.Renegotiations != 1 || declined.CipherSuite != after.CipherSuite {
+		t.Fatalf("declined renegotiation changed State(): %+v", declined)
+	}
+	pr.write(pr.client, []byte("still here"))
+	pr.run()
+	if string(pr.server.received) != "still here" {
+		t.Fatalf("server received %q", pr.server.received)
+	}
+}
