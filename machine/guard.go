@@ -78,8 +78,7 @@ func (c *Conn) handshakeLimit(t messages.HandshakeType) int {
 	}
 	switch t {
 	case messages.HandshakeTypeCertificate:
-		switch c.state.(type) {
-		case *clientExpectCertificate, *serverExpectClientCertificate:
+		if c.acceptsHandshakeType(t) { // where a Certificate is expected
 			return int(c.maxCertHS)
 		}
 	case messages.HandshakeTypeClientHello:
