@@ -408,12 +408,7 @@ func (c *Conn) handleAlert(p []byte) error {
 	if a.Description == messages.AlertNoRenegotiation && c.renegotiating {
 		// The peer declined the renegotiation we asked for (RFC 5246,
 		// Sections 7.2.2 and 7.4.1.1): the connection goes on as it was.
-		switch st := c.state.(type) {
-		case *serverExpectClientHello:
-			if st.requested {
-				c.abandonRenegotiation()
-			}
-		case *clientExpectServerHello:
+		if st, ok := c.state.(declinable); ok && st.awaitsAnswer() {
 			c.abandonRenegotiation()
 		}
 	}

@@ -112,4 +112,22 @@ func handshaking(st handshakeState) bool {
 	return true
 }
 
-var _ helloRequestReceiver = clientConnected{}
+// declinable is implemented by the states that wait for the peer's answer
+// to a renegotiation we asked for; a no_renegotiation warning there
+// returns the connection to the connected state (RFC 5246, Sections 7.2.2
+// and 7.4.1.1).
+type declinable interface {
+	awaitsAnswer() bool
+}
+
+// awaitsAnswer: our ClientHello is out.
+func (*clientExpectServerHello) awaitsAnswer() bool { return true }
+
+// awaitsAnswer: our HelloRequest is out (not a client's own ClientHello).
+func (st *serverExpectClientHello) awaitsAnswer() bool { return st.requested }
+
+var (
+	_ helloRequestReceiver = clientConnected{}
+	_ declinable           = (*clientExpectServerHello)(nil)
+	_ declinable           = (*serverExpectClientHello)(nil)
+)
