@@ -154,7 +154,7 @@ func (c *Conn) checkPeer(pc *PeerCerts) (*Verification, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.cs.VerifiedChains = chains
+	c.hcs.VerifiedChains = chains
 	return v, nil
 }
 
@@ -283,6 +283,6 @@ func (c *Conn) verifySigned(pub crypto.PublicKey, sig messages.DigitallySigned, 
 	if err := keys.Verify(pub, uint16(sig.Algorithm), signed, sig.Signature); err != nil {
 		return wrapf(errBadSignature, "%v", sig.Algorithm)
 	}
-	c.cs.SignatureScheme = sig.Algorithm
+	c.hcs.SignatureScheme = sig.Algorithm
 	return nil
 }

@@ -19,8 +19,9 @@ package machine
 //	                       <--------          Finished     clientExpectFinished
 //	Application Data       <------->  Application Data
 //
-// (* optional.) Each state accepts exactly its message; anything else is
-// unexpected_message.
+// (* optional.) Each state accepts exactly the message types its accepts
+// method lists; the dispatcher refuses anything else with
+// unexpected_message on the header (guard.go), before parsing it.
 
 import (
 	"bytes"
@@ -44,7 +45,6 @@ type clientHandshake struct {
 	peerCerts    []*x509.Certificate
 	peerChain    [][]byte
 	ocsp         []byte
-	verified     bool // the peer chain passed verification
 	certReq      *messages.CertificateRequest
 	preMaster    []byte
 	publicKey    []byte         // our key share, sent in ClientKeyExchange
@@ -57,6 +57,20 @@ type clientHandshake struct {
 	resumeChains [][]*x509.Certificate // the offered session's chain, verified again
 	resumeTrust  *Verification         // the default verification of resumeCerts (resumableChains)
 }
+
+// What each client state accepts (see handshakeState.accepts). A
+// HelloRequest is legal in every client state: mid-handshake it is ignored
+// (RFC 5246, Section 7.4.1.1).
+var (
+	clientAcceptsServerHello       = hts(messages.HandshakeTypeHelloRequest, messages.HandshakeTypeServerHello)
+	clientAcceptsCertificate       = hts(messages.HandshakeTypeHelloRequest, messages.HandshakeTypeCertificate)
+	clientAcceptsServerKeyExchange = hts(messages.HandshakeTypeHelloRequest, messages.HandshakeTypeCertificateStatus,
+		messages.HandshakeTypeServerKeyExchange, messages.HandshakeTypeCertificateRequest, messages.HandshakeTypeServerHelloDone)
+	clientAcceptsServerHelloDone = hts(messages.HandshakeTypeHelloRequest, messages.HandshakeTypeCertificateRequest,
+		messages.HandshakeTypeServerHelloDone)
+	clientAcceptsBeforeCCS = hts(messages.HandshakeTypeHelloRequest, messages.HandshakeTypeNewSessionTicket)
+	clientAcceptsFinished  = hts(messages.HandshakeTypeHelloRequest, messages.HandshakeTypeFinished)
+)
 
 // Single-value lists of every ClientHello; messages only read them.
 var (
@@ -133,7 +147,6 @@ func clientStart(c *Conn) (handshakeState, error) {
 		if len(c.cs.PeerCertificates) > 0 {
 			hs.previousLeaf = c.cs.PeerCertificates[0].Raw
 		}
-		c.cs = ConnectionState{NegotiatedProtocol: c.cs.NegotiatedProtocol}
 	} else if err := c.offerSession(hs); err != nil {
 		return nil, err
 	}
@@ -188,6 +201,8 @@ func (c *Conn) offerSession(hs *clientHandshake) error {
 
 type clientExpectServerHello struct{ hs *clientHandshake }
 
+func (*clientExpectServerHello) accepts() []messages.HandshakeType { return clientAcceptsServerHello }
+
 func (st *clientExpectServerHello) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	sh, err := expect[*messages.ServerHello](msg)
 	if err != nil {
@@ -216,13 +231,13 @@ func (st *clientExpectServerHello) handle(c *Conn, msg messages.Message) (handsh
 	c.serverRandom = sh.Random
 	c.encryptThenMAC = sh.EncryptThenMAC
 	hs.serverHello = sh
-	c.cs.ExtendedMasterSecret = sh.ExtendedMasterSecret
+	c.hcs.ExtendedMasterSecret = sh.ExtendedMasterSecret
 	if !c.renegotiating {
-		c.cs.NegotiatedProtocol = sh.ALPNProtocol
+		c.hcs.NegotiatedProtocol = sh.ALPNProtocol
 	}
-	c.cs.ServerName = hs.hello.ServerName
-	c.cs.SecureRenegotiation = true
-	c.cs.SignedCertificateTimestamps = cloneNames(sh.SCTs)
+	c.hcs.ServerName = hs.hello.ServerName
+	c.hcs.SecureRenegotiation = true
+	c.hcs.SignedCertificateTimestamps = cloneNames(sh.SCTs)
 	if hs.session != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID) {
 		return c.resumeClient(hs)
 	}
@@ -248,10 +263,10 @@ func (c *Conn) resumeClient(hs *clientHandshake) (handshakeState, error) {
 	hs.resumed = true
 	// The SCTs are the original handshake's; a resuming server should
 	// send none, and any it sends are ignored.
-	c.cs.SignedCertificateTimestamps = hs.session.scts
+	c.hcs.SignedCertificateTimestamps = hs.session.scts
 	c.masterSecret = bytes.Clone(st.masterSecret)
 	c.restoreSession(st, hs.resumeCerts)
-	c.cs.VerifiedChains = hs.resumeChains
+	c.hcs.VerifiedChains = hs.resumeChains
 	c.logKey()
 	if err := c.installKeys(); err != nil {
 		return nil, err
@@ -305,6 +320,8 @@ func (st *clientExpectServerHello) checkExtensions(c *Conn, sh *messages.ServerH
 
 type clientExpectCertificate struct{ hs *clientHandshake }
 
+func (*clientExpectCertificate) accepts() []messages.HandshakeType { return clientAcceptsCertificate }
+
 func (st *clientExpectCertificate) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	cm, err := expect[*messages.Certificate](msg)
 	if err != nil {
@@ -343,14 +360,18 @@ func (st *clientExpectCertificate) handle(c *Conn, msg messages.Message) (handsh
 		return nil, errCertKeyUsage
 	}
 	hs.peerCerts, hs.peerChain = certs, cm.Certificates
-	c.cs.PeerCertificates = certs
+	c.hcs.PeerCertificates = certs
 	return &clientExpectServerKeyExchange{hs: hs}, nil
 }
 
 type clientExpectServerKeyExchange struct {
-	hs         *clientHandshake
-	sawStatus  bool
-	verifyDone bool
+	hs        *clientHandshake
+	sawStatus bool
+	judged    bool // the chain was verified, or accepted by ResolveVerify
+}
+
+func (*clientExpectServerKeyExchange) accepts() []messages.HandshakeType {
+	return clientAcceptsServerKeyExchange
 }
 
 func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (handshakeState, error) {
@@ -362,8 +383,11 @@ func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (
 		}
 		st.sawStatus = true
 		hs.ocsp = cs.Response
-		c.cs.OCSPResponse = bytes.Clone(cs.Response) // not the whole flight's buffer
+		c.hcs.OCSPResponse = bytes.Clone(cs.Response) // not the whole flight's buffer
 		return st, nil
+	}
+	if st.judged {
+		return st.afterCertificate(c, msg)
 	}
 	// The chain is judged now, once a stapled OCSP response had its chance
 	// to arrive, before the next message (ServerKeyExchange, or for RSA key
@@ -377,21 +401,16 @@ func (st *clientExpectServerKeyExchange) handle(c *Conn, msg messages.Message) (
 		IsClient:     true,
 	}
 	if c.cfg.DeferVerify {
-		c.paused = true
-		c.deferredResume = func(c *Conn, verr error) (handshakeState, error) {
-			if verr != nil {
-				return nil, callerVerifyError(verr)
-			}
-			return st.afterCertificate(c, msg)
-		}
-		c.events.push(Event{Kind: EventVerifyPeer, Peer: pc})
-		return pausedState{}, nil
+		// ResolveVerify hands msg back to this state, judged, on acceptance.
+		st.judged = true
+		return c.deferVerify(pc, st, msg), nil
 	}
 	v, err := c.checkPeer(pc)
 	if err != nil {
 		return nil, err
 	}
 	hs.verification = v
+	st.judged = true
 	return st.afterCertificate(c, msg)
 }
 
@@ -422,63 +441,69 @@ func (st *clientExpectServerKeyExchange) afterCertificate(c *Conn, msg messages.
 // accepted at 2048 bits or more (RFC 7919, Section 3.1; RFC 9325, Section
 // 4.5); smaller ones get insufficient_security.
 func (st *clientExpectServerKeyExchange) processDHE(c *Conn, ske *messages.ServerKeyExchange) (handshakeState, error) {
-	hs := st.hs
 	params, err := messages.ParseDHEParams(ske.Body)
 	if err != nil {
 		return nil, err
 	}
-	signed := c.signedParams(params.Raw)
-	if err := c.verifySigned(hs.peerCerts[0].PublicKey, params.Signature, signed); err != nil {
+	if err := st.verifyParams(c, params.Raw, params.Signature); err != nil {
 		return nil, err
 	}
 	share, err := keys.GenerateDHEKeyShare(params.P, params.G, c.cfg.Rand)
 	if err != nil {
 		return nil, wrapf(errWeakDH, "%v", err)
 	}
-	pre, err := share.SharedSecret(params.Ys)
-	if err != nil {
-		return nil, wrapf(errBadPeerKey, "%v", err)
-	}
-	hs.preMaster, hs.publicKey = pre, share.PublicKey()
-	c.cs.Group = Group(share.Group())
-	return &clientExpectServerHelloDone{hs: hs}, nil
+	return st.agree(c, share, params.Ys, Group(share.Group()))
 }
 
 // processECDHE verifies the server's signed ECDHE parameters (RFC 8422,
 // Section 5.4) and computes the premaster secret.
 func (st *clientExpectServerKeyExchange) processECDHE(c *Conn, ske *messages.ServerKeyExchange) (handshakeState, error) {
-	hs := st.hs
 	params, err := messages.ParseECDHEParams(ske.Body)
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(hs.hello.SupportedGroups, params.Group) || messages.IsGREASE(uint16(params.Group)) {
+	if !slices.Contains(st.hs.hello.SupportedGroups, params.Group) || messages.IsGREASE(uint16(params.Group)) {
 		return nil, errUnofferedGroup
 	}
-	signed := c.signedParams(params.Raw)
-	if err := c.verifySigned(hs.peerCerts[0].PublicKey, params.Signature, signed); err != nil {
+	if err := st.verifyParams(c, params.Raw, params.Signature); err != nil {
 		return nil, err
 	}
 	share, err := keys.GenerateKeyShare(uint16(params.Group), c.cfg.Rand)
 	if err != nil {
 		return nil, err
 	}
-	pre, err := share.SharedSecret(params.Public)
+	return st.agree(c, share, params.Public, params.Group)
+}
+
+// verifyParams checks the server's signature over the randoms and its key
+// exchange parameters with the certificate's key (RFC 5246, Section 7.4.3).
+func (st *clientExpectServerKeyExchange) verifyParams(c *Conn, raw []byte, sig messages.DigitallySigned) error {
+	return c.verifySigned(st.hs.peerCerts[0].PublicKey, sig, c.signedParams(raw))
+}
+
+// agree computes the premaster secret from our share and the server's
+// public value, for ClientKeyExchange and the master secret.
+func (st *clientExpectServerKeyExchange) agree(c *Conn, share keys.KeyShare, peer []byte, group Group) (handshakeState, error) {
+	pre, err := share.SharedSecret(peer)
 	if err != nil {
 		return nil, wrapf(errBadPeerKey, "%v", err)
 	}
-	hs.preMaster, hs.publicKey = pre, share.PublicKey()
-	c.cs.Group = params.Group
-	return &clientExpectServerHelloDone{hs: hs}, nil
+	st.hs.preMaster, st.hs.publicKey = pre, share.PublicKey()
+	c.hcs.Group = group
+	return &clientExpectServerHelloDone{hs: st.hs}, nil
 }
 
 type clientExpectServerHelloDone struct{ hs *clientHandshake }
+
+func (*clientExpectServerHelloDone) accepts() []messages.HandshakeType {
+	return clientAcceptsServerHelloDone
+}
 
 func (st *clientExpectServerHelloDone) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	hs := st.hs
 	if cr, ok := msg.(*messages.CertificateRequest); ok && hs.certReq == nil {
 		hs.certReq = cr
-		c.cs.RequestedCAs = cloneNames(cr.CertificateAuthorities)
+		c.hcs.RequestedCAs = cloneNames(cr.CertificateAuthorities)
 		return st, nil
 	}
 	if _, err := expect[*messages.ServerHelloDone](msg); err != nil {
@@ -521,7 +546,7 @@ func (st *clientExpectServerHelloDone) handle(c *Conn, msg messages.Message) (ha
 	if err := c.writeHandshake(cke); err != nil {
 		return nil, err
 	}
-	c.computeMasterSecret(hs.preMaster, c.cs.ExtendedMasterSecret)
+	c.computeMasterSecret(hs.preMaster, c.hcs.ExtendedMasterSecret)
 	hs.preMaster = nil
 	if cert != nil {
 		// RFC 5246, Section 7.4.8: the signature covers all handshake
@@ -577,6 +602,8 @@ func (st *clientExpectServerHelloDone) chooseClientCert(c *Conn) (*Certificate, 
 
 type clientExpectCCS struct{ hs *clientHandshake }
 
+func (*clientExpectCCS) accepts() []messages.HandshakeType { return clientAcceptsBeforeCCS }
+
 func (st *clientExpectCCS) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	// RFC 5077, Section 3.3: NewSessionTicket comes before the server's
 	// ChangeCipherSpec, once, and only if the server promised it.
@@ -601,6 +628,8 @@ func (st *clientExpectCCS) handleCCS(c *Conn) (handshakeState, error) {
 
 type clientExpectFinished struct{ hs *clientHandshake }
 
+func (*clientExpectFinished) accepts() []messages.HandshakeType { return clientAcceptsFinished }
+
 func (st *clientExpectFinished) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	fin, err := expect[*messages.Finished](msg)
 	if err != nil {
@@ -618,8 +647,7 @@ func (st *clientExpectFinished) handle(c *Conn, msg messages.Message) (handshake
 		}
 	}
 	c.storeSession(hs)
-	c.completeHandshake(proof)
-	return nil, nil
+	return c.completeHandshake(proof), nil
 }
 
 // storeSession puts the session in the ClientSessionCache: with the new
@@ -667,19 +695,19 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 	} else {
 		// The parsed certificates hold private copies of their DER;
 		// hs.peerChain aliases the transcript.
-		chain := make([][]byte, len(c.cs.PeerCertificates))
-		for i, cert := range c.cs.PeerCertificates {
+		chain := make([][]byte, len(c.hcs.PeerCertificates))
+		for i, cert := range c.hcs.PeerCertificates {
 			chain[i] = cert.Raw
 		}
 		sess.state = c.currentSession(chain)
-		sess.verified = len(c.cs.VerifiedChains) > 0
-		sess.certs, sess.trust = c.cs.PeerCertificates, hs.verification
+		sess.verified = len(c.hcs.VerifiedChains) > 0
+		sess.certs, sess.trust = c.hcs.PeerCertificates, hs.verification
 	}
 	if sess.state.size()+len(sess.ticket) > maxSessionState {
 		cache.Put(c.cfg.clientSessionKey(), nil) // too large to keep
 		return
 	}
-	sess.scts = c.cs.SignedCertificateTimestamps
+	sess.scts = c.hcs.SignedCertificateTimestamps
 	cache.Put(c.cfg.clientSessionKey(), sess)
 	c.linkSession(sess, nil)
 }

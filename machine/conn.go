@@ -33,49 +33,47 @@ const minRSABits = 2048
 type Conn struct {
 	cfg *Config
 
-	// Record protection per direction; nil is the null cipher of the first
-	// handshake. pending* are installed by ChangeCipherSpec.
-	in, out               keys.RecordProtection
-	pendingIn, pendingOut keys.RecordProtection
+	recordLayer  // protection, reassembly and flush buffers (record.go)
+	handshakeRun // what lives only while a handshake runs
 
-	// state is the current handshake state; nil when no handshake runs.
-	state      handshakeState
-	transcript []byte // handshake messages as sent and received, this handshake
-	hsBuf      []byte // received handshake bytes not yet forming a message
-	hsOut      []byte // handshake bytes queued for the next flush
-	dst        []byte // output of the method call in progress
+	// state is the current state: a handshake state, or the connected
+	// state between handshakes (lifecycle.go); nil for a client before Start.
+	state handshakeState
+	dst   []byte // output of the method call in progress
 
+	// The connection: its side and lifecycle flags, the sticky error, the
+	// negotiated session, and the renegotiation counters.
 	isClient                bool
 	started, handshakeDone  bool
 	closeSent, peerClosed   bool
-	closeReported           bool
-	paused                  bool // waiting for ResolveVerify
-	versionKnown            bool // records must now carry TLS 1.2
-	encryptThenMAC          bool // RFC 7366 negotiated (CBC suites only)
-	inCCSWindow             bool // between the peer's ChangeCipherSpec and Finished
-	renegotiating           bool // a handshake after the first is running
-	hsMore                  bool // hsBuf holds bytes after the message being handled
-	falseStarted            bool // our Finished is out, the server's not yet (RFC 7918)
-	warnRun                 int32
-	need                    int32 // see NeedBytes
-	lastMsgLen              int32 // length of the received message being handled (last in transcript)
+	falseStarted            bool  // our Finished is out, the server's not yet (RFC 7918)
 	maxHandshake, maxCertHS int32 // handshake message size caps (guard.go)
 	err                     error
 	events                  eventQueue
 	clientFinished          []byte // verify_data of the last handshake (RFC 5746)
 	serverFinished          []byte
-	renegotiations          int              // completed renegotiations
-	csBeforeReneg           *ConnectionState // while renegotiating: restored if declined
-	randomsBeforeReneg      *[2][32]byte
+	renegotiations          int // completed renegotiations
 	masterSecret            []byte
 	clientRandom            [32]byte
 	serverRandom            [32]byte
 	suite                   *cipherSuite
 	cs                      ConnectionState
-	deferredResume          func(c *Conn, verr error) (handshakeState, error)
 	certs                   []Certificate // cfg.Certificates with every Leaf parsed
 	guard                                 // input screening (guard.go)
 	session                 *sessionLink  // forgotten after a fatal alert (forget.go)
+}
+
+// handshakeRun is the part of a Conn that only a running handshake uses;
+// completeHandshake clears it (the per-handshake data the states share
+// lives in clientHandshake / serverHandshake, dropped with the states).
+type handshakeRun struct {
+	transcript         []byte           // handshake messages as sent and received, this handshake
+	hcs                *ConnectionState // what this handshake negotiates: &c.cs in the first, its own in a renegotiation
+	randomsBeforeReneg *[2][32]byte
+	lastMsgLen         int32 // length of the received message being handled (last in transcript)
+	inCCSWindow        bool  // between the peer's ChangeCipherSpec and Finished
+	renegotiating      bool  // a handshake after the first is running
+	hsMore             bool  // hsBuf holds bytes after the message being handled
 }
 
 // ConnectionState describes a connection after its handshake.
@@ -129,7 +127,7 @@ func Server(cfg *Config) (*Conn, error) {
 		return nil, err
 	}
 	c.started = true
-	c.state = &serverExpectClientHello{}
+	c.enter(&serverExpectClientHello{})
 	return c, nil
 }
 
@@ -144,6 +142,7 @@ func newConn(cfg *Config, isClient bool) (*Conn, error) {
 		return nil, err
 	}
 	c := &Conn{cfg: cfg, isClient: isClient, certs: cfg.Certificates}
+	c.hcs = &c.cs // the first handshake negotiates in place
 	// The Config may be shared by concurrent Conns, so missing leaves are
 	// parsed into a private copy (set Certificate.Leaf to avoid this cost).
 	for i, cert := range cfg.Certificates {
@@ -196,7 +195,7 @@ func (c *Conn) Start(dst []byte) ([]byte, error) {
 // next state, flushes queued handshake bytes, and returns the output.
 func (c *Conn) finish(next handshakeState, err error) ([]byte, error) {
 	if err == nil {
-		c.state = next
+		c.enter(next)
 		err = c.flush()
 	}
 	if err != nil {
@@ -204,6 +203,10 @@ func (c *Conn) finish(next handshakeState, err error) ([]byte, error) {
 	}
 	return c.takeOutput(), err
 }
+
+// enter makes next the current state. Every change of state goes through
+// it.
+func (c *Conn) enter(next handshakeState) { c.state = next }
 
 // takeOutput ends a method call: it returns the output built in c.dst and
 // forgets it.
@@ -243,7 +246,7 @@ func (c *Conn) Receive(dst, in []byte) (out []byte, n int, err error) {
 	}
 	c.dst = dst
 	c.need = 0
-	for c.err == nil && c.events.size == 0 && !c.paused {
+	for c.err == nil && c.events.size == 0 && !c.awaiting() {
 		rest := in[n:]
 		if len(rest) > 0 && c.peerClosed {
 			err = ErrClosed
@@ -269,7 +272,7 @@ func (c *Conn) Receive(dst, in []byte) (out []byte, n int, err error) {
 			break
 		}
 	}
-	if err == nil && c.paused && n == 0 && c.events.size == 0 {
+	if err == nil && c.awaiting() && n == 0 && c.events.size == 0 {
 		err = ErrPending
 	}
 	out = c.dst
@@ -385,15 +388,13 @@ func (c *Conn) handleAlert(p []byte) error {
 	}
 	c.trace(false, messages.ContentTypeAlert, p)
 	if a.Level == messages.AlertLevelFatal {
-		c.err = &AlertError{Alert: a.Description, Remote: true}
 		c.forgetSession()
-		return c.err
+		return c.terminate(&AlertError{Alert: a.Description, Remote: true})
 	}
 	if a.Description == messages.AlertCloseNotify && !c.handshakeDone {
 		// The peer gave up before the handshake finished: that is not a
 		// clean end of a connection that never carried data.
-		c.err = &AlertError{Alert: a.Description, Remote: true}
-		return c.err
+		return c.terminate(&AlertError{Alert: a.Description, Remote: true})
 	}
 	if a.Description == messages.AlertCloseNotify {
 		// RFC 5246, Section 7.2.1: the peer will send nothing more.
@@ -410,12 +411,7 @@ func (c *Conn) handleAlert(p []byte) error {
 	if a.Description == messages.AlertNoRenegotiation && c.renegotiating {
 		// The peer declined the renegotiation we asked for (RFC 5246,
 		// Sections 7.2.2 and 7.4.1.1): the connection goes on as it was.
-		switch st := c.state.(type) {
-		case *serverExpectClientHello:
-			if st.requested {
-				c.abandonRenegotiation()
-			}
-		case *clientExpectServerHello:
+		if st, ok := c.state.(declinable); ok && st.awaitsAnswer() {
 			c.abandonRenegotiation()
 		}
 	}
@@ -443,7 +439,7 @@ func (c *Conn) handleCCS(p []byte) error {
 	}
 	c.in, c.pendingIn = c.pendingIn, nil
 	c.inCCSWindow = true
-	c.state = next
+	c.enter(next)
 	return nil
 }
 
@@ -460,11 +456,11 @@ func (c *Conn) processHandshakeBuffer() error {
 	off := 0
 	defer func() {
 		c.hsBuf = c.hsBuf[:copy(c.hsBuf, c.hsBuf[off:])]
-		if len(c.hsBuf) == 0 && (cap(c.hsBuf) > 1<<15 || c.state == nil) {
+		if len(c.hsBuf) == 0 && (cap(c.hsBuf) > 1<<15 || !handshaking(c.state)) {
 			c.hsBuf = nil // keep no large buffer, and none between handshakes
 		}
 	}()
-	for !c.paused && c.err == nil {
+	for !c.awaiting() && c.err == nil {
 		typ, length, ok := messages.ParseHandshakeHeader(c.hsBuf[off:])
 		if !ok {
 			return nil
@@ -497,10 +493,11 @@ func (c *Conn) processHandshakeBuffer() error {
 
 func (c *Conn) handleMessage(raw []byte) error {
 	c.trace(false, messages.ContentTypeHandshake, raw)
-	// raw aliases the reassembly buffer, which is reused. A message of a
-	// running handshake is parsed from its copy in the transcript, which is
-	// only ever appended to; any other is copied first.
-	inTranscript := c.state != nil && messages.HandshakeType(raw[0]) != messages.HandshakeTypeHelloRequest
+	// raw aliases the reassembly buffer, which is reused. A message that
+	// joins the transcript is parsed from its copy there, which is only
+	// ever appended to; a HelloRequest, which joins none (RFC 5246,
+	// Section 7.4.1.1), is copied first.
+	inTranscript := messages.HandshakeType(raw[0]) != messages.HandshakeTypeHelloRequest
 	if inTranscript {
 		start := len(c.transcript)
 		c.addTranscript(raw)
@@ -512,38 +509,13 @@ func (c *Conn) handleMessage(raw []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := msg.(*messages.HelloRequest); ok && c.isClient {
-		// RFC 5246, Section 7.4.1.1: HelloRequest is not part of the
-		// transcript, and is ignored while a handshake is in progress.
-		if c.state != nil || c.closeSent {
-			// After our close_notify we send nothing more (RFC 5246,
-			// Section 7.2.1), so no handshake can start.
-			return nil
+	if _, ok := msg.(*messages.HelloRequest); ok {
+		// A running handshake ignores it; the connected state may start a
+		// renegotiation.
+		if st, ok := c.state.(helloRequestReceiver); ok {
+			return st.handleHelloRequest(c)
 		}
-		if !c.cfg.acceptsHelloRequest(c.renegotiations) {
-			return c.refuseRenegotiation()
-		}
-		if err := c.startClientRenegotiation(); err != nil {
-			return err
-		}
-		return c.flush()
-	}
-	if c.state == nil {
-		if _, ok := msg.(*messages.ClientHello); ok && !c.isClient && c.handshakeDone {
-			if c.closeSent {
-				return nil // nothing more goes out after our close_notify
-			}
-			if !c.cfg.AllowClientRenegotiation {
-				return c.refuseRenegotiation()
-			}
-			c.beginRenegotiation()
-			c.state = &serverExpectClientHello{}
-		} else {
-			return wrapf(errUnexpectedMessage, "%v after the handshake", msg.Type())
-		}
-	}
-	if !inTranscript {
-		c.addTranscript(raw)
+		return nil
 	}
 	c.lastMsgLen = int32(len(raw))
 	next, err := c.state.handle(c, msg)
@@ -551,11 +523,11 @@ func (c *Conn) handleMessage(raw []byte) error {
 		return err
 	}
 	c.progressed()
-	c.state = next
+	c.enter(next)
 	// A message that ends the peer's flight (we answer it, or it completes
 	// the handshake) must end the bytes the peer sent in that flight too:
 	// leftovers would be processed under the wrong keys or state.
-	if (len(c.hsOut) > 0 || next == nil) && c.hsMore {
+	if (len(c.hsOut) > 0 || !handshaking(next)) && c.hsMore {
 		return errExcessHandshakeData
 	}
 	return c.flush()
@@ -571,7 +543,7 @@ func (c *Conn) Renegotiate(dst []byte) ([]byte, error) {
 	if c.err != nil {
 		return dst, c.err
 	}
-	if !c.handshakeDone || c.state != nil || c.closeSent || c.peerClosed {
+	if !c.connected() || c.closeSent || c.peerClosed {
 		return dst, ErrWrongState
 	}
 	c.dst = dst
@@ -585,7 +557,7 @@ func (c *Conn) Renegotiate(dst []byte) ([]byte, error) {
 			// Not part of any transcript (RFC 5246, Section 7.4.1.1).
 			c.hsOut = append(c.hsOut, raw...)
 			c.beginRenegotiation()
-			c.state = &serverExpectClientHello{requested: true}
+			c.enter(&serverExpectClientHello{requested: true})
 		}
 	}
 	if err == nil {
@@ -601,20 +573,23 @@ func (c *Conn) Renegotiate(dst []byte) ([]byte, error) {
 // this connection.
 func (c *Conn) beginRenegotiation() {
 	c.renegotiating = true
-	c.transcript = nil
-	// Kept behind pointers: only a renegotiation pays for the snapshot.
-	cs := c.cs
-	c.csBeforeReneg = &cs
+	// The new handshake negotiates into its own ConnectionState, so the
+	// connection's stays as it is until completion, and a declined
+	// renegotiation just drops it. ALPN was settled by the first handshake
+	// (a renegotiating client does not offer it), so it carries over.
+	c.hcs = &ConnectionState{NegotiatedProtocol: c.cs.NegotiatedProtocol}
+	// Kept behind a pointer: only a renegotiation pays for it.
 	c.randomsBeforeReneg = &[2][32]byte{c.clientRandom, c.serverRandom}
 }
 
 // abandonRenegotiation returns to the connection as it was before a
 // declined renegotiation: state, and the randoms the exporter uses.
 func (c *Conn) abandonRenegotiation() {
-	c.state, c.renegotiating = nil, false
-	c.cs = *c.csBeforeReneg
+	c.enter(c.connectedState())
+	c.renegotiating = false
+	c.transcript = nil // our ClientHello, if we sent one
 	c.clientRandom, c.serverRandom = c.randomsBeforeReneg[0], c.randomsBeforeReneg[1]
-	c.csBeforeReneg, c.randomsBeforeReneg = nil, nil
+	c.hcs, c.randomsBeforeReneg = nil, nil
 }
 
 // renegotiationInfo is the ServerHello's renegotiated_connection: empty
@@ -634,7 +609,7 @@ func (c *Conn) startClientRenegotiation() error {
 	if err != nil {
 		return err
 	}
-	c.state = next
+	c.enter(next)
 	return nil
 }
 
@@ -653,8 +628,7 @@ func (c *Conn) ReceiveEOF() error {
 	if c.err != nil {
 		return c.err
 	}
-	c.err = ErrTruncated
-	return c.err
+	return c.terminate(ErrTruncated)
 }
 
 // Send seals p as application data records, appended to dst. It fails with
@@ -697,7 +671,7 @@ func (c *Conn) Close(dst []byte) []byte {
 	c.closeSent = true
 	c.dst = dst
 	if err := c.writeAlert(messages.AlertLevelWarning, messages.AlertCloseNotify); err != nil {
-		c.err = err
+		c.terminate(err)
 	}
 	return c.takeOutput()
 }
@@ -718,18 +692,17 @@ func (c *Conn) ResolveVerifyChains(dst []byte, chains [][]*x509.Certificate, ver
 	if c.err != nil {
 		return dst, c.err
 	}
-	if !c.paused || c.deferredResume == nil {
+	aw, ok := c.state.(*awaitVerify)
+	if !ok {
 		return dst, ErrWrongState
 	}
 	if verr == nil {
-		c.cs.VerifiedChains = chains
+		c.hcs.VerifiedChains = chains
 	}
 	c.dst = dst
-	resume := c.deferredResume
-	c.paused, c.deferredResume = false, nil
-	next, err := resume(c, verr)
+	next, err := aw.resolve(c, verr)
 	if err == nil {
-		c.state = next
+		c.enter(next)
 		err = c.flush()
 	}
 	if err == nil {
@@ -750,14 +723,12 @@ func (c *Conn) fail(err error) error {
 	}
 	c.forgetSession() // RFC 5246, Section 7.2.2
 	if ae, ok := err.(*AlertError); ok && ae.Remote {
-		c.err = ae
-		return ae
+		return c.terminate(ae)
 	}
 	ae := &AlertError{Alert: alertFor(err), Err: err, Reason: ReasonOf(err)}
 	c.hsOut = c.hsOut[:0]
 	_ = c.writeAlert(messages.AlertLevelFatal, ae.Alert)
-	c.err = ae
-	return ae
+	return c.terminate(ae)
 }
 
 // now returns the configured time.

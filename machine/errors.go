@@ -137,52 +137,48 @@ func (e *verifyError) Error() string { return "certificate verification failed: 
 func (e *verifyError) Unwrap() error { return e.err }
 
 // ReasonOf returns the stable reason identifier of a local failure: the
-// name of a machine failure, "decode_error"/"illegal_parameter" for a
-// message that failed to parse, "verify" for a certificate verification
-// failure, "bad_record_mac", or "internal".
+// name of a machine failure ("bad_peer_key", "bad_signature" and
+// "bad_record_mac" also for the matching errors of package keys),
+// "decode_error"/"illegal_parameter" for a message that failed to parse,
+// "verify" for a certificate verification failure, or "internal". It and
+// the alert sent come from one classification, so they never disagree.
 func ReasonOf(err error) string {
-	var pe *protocolError
-	if errors.As(err, &pe) {
-		return pe.id
-	}
-	var ve *verifyError
-	if errors.As(err, &ve) {
-		return "verify"
-	}
-	var de *messages.DecodeError
-	if errors.As(err, &de) {
-		return de.Alert.String()
-	}
-	if errors.Is(err, keys.ErrBadRecordMAC) {
-		return "bad_record_mac"
-	}
-	return "internal"
+	_, reason := classify(err)
+	return reason
 }
 
-// alertFor is the only function that chooses the alert for a local failure.
-// Unknown errors get internal_error.
+// alertFor is the alert of a local failure (see classify).
 func alertFor(err error) Alert {
+	alert, _ := classify(err)
+	return alert
+}
+
+// classify is the one mapping from a local failure to its alert and its
+// reason identifier: a protocolError carries both; the errors of keys
+// that can reach here unwrapped get those of the matching protocolError;
+// anything else is internal_error, "internal".
+func classify(err error) (Alert, string) {
 	var pe *protocolError
 	if errors.As(err, &pe) {
-		return pe.alert
+		return pe.alert, pe.id
 	}
 	var ve *verifyError
 	if errors.As(err, &ve) {
-		return ve.alert
+		return ve.alert, "verify"
 	}
 	var de *messages.DecodeError
 	if errors.As(err, &de) {
-		return de.Alert
+		return de.Alert, de.Alert.String()
 	}
 	switch {
 	case errors.Is(err, keys.ErrBadRecordMAC):
-		return messages.AlertBadRecordMAC
+		return errBadRecordMAC.alert, errBadRecordMAC.id
 	case errors.Is(err, keys.ErrInvalidPeerKey):
-		return messages.AlertIllegalParameter
+		return errBadPeerKey.alert, errBadPeerKey.id
 	case errors.Is(err, keys.ErrBadSignature):
-		return messages.AlertDecryptError
+		return errBadSignature.alert, errBadSignature.id
 	}
-	return messages.AlertInternalError
+	return messages.AlertInternalError, "internal"
 }
 
 func wrapf(base error, format string, args ...any) error {

@@ -14,7 +14,7 @@ func (c *Conn) maybeFalseStart() {
 	if c.suite.kx != kxECDHE || c.suite.cbc() {
 		return
 	}
-	if c.cs.NegotiatedProtocol == "" && !cfg.FalseStartWithoutALPN {
+	if c.hcs.NegotiatedProtocol == "" && !cfg.FalseStartWithoutALPN {
 		return
 	}
 	c.falseStarted = true

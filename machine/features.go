@@ -77,7 +77,7 @@ func (c *Conn) Abort(dst []byte, alert Alert) []byte {
 	c.hsOut = c.hsOut[:0]
 	_ = c.writeAlert(messages.AlertLevelFatal, alert)
 	c.forgetSession() // RFC 5246, Section 7.2.2
-	c.err = &AlertError{Alert: alert, Err: errLocalAbort, Reason: "local_abort"}
+	c.terminate(&AlertError{Alert: alert, Err: errLocalAbort, Reason: "local_abort"})
 	return c.takeOutput()
 }
 

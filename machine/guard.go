@@ -6,6 +6,7 @@ package machine
 // do not advance the connection share one counter.
 
 import (
+	"slices"
 	"time"
 
 	"github.com/sanstls/sanstls/messages"
@@ -57,50 +58,15 @@ func (c *Conn) countNoProgress(err error) error {
 func (c *Conn) progressed() { c.noProgress = 0 }
 
 // acceptsHandshakeType reports whether the current state can take a
-// handshake message of type t (RFC 5246, Section 7.3). It is checked on the
-// header, so that a message of the wrong type is unexpected_message before
-// its body is buffered or parsed.
+// handshake message of type t (RFC 5246, Section 7.3), as the state
+// declares in accepts. It is checked on the header, so that a message of
+// the wrong type is unexpected_message before its body is buffered or
+// parsed.
 func (c *Conn) acceptsHandshakeType(t messages.HandshakeType) bool {
-	if c.isClient && t == messages.HandshakeTypeHelloRequest {
-		return true // ignored mid-handshake (RFC 5246, Section 7.4.1.1)
+	if c.state == nil {
+		return false // a client before Start
 	}
-	var want []messages.HandshakeType
-	switch c.state.(type) {
-	case nil:
-		// After the handshake: a renegotiation request only.
-		if c.isClient {
-			return false
-		}
-		return t == messages.HandshakeTypeClientHello
-	case *clientExpectServerHello:
-		want = []messages.HandshakeType{messages.HandshakeTypeServerHello}
-	case *clientExpectCertificate, *serverExpectClientCertificate:
-		want = []messages.HandshakeType{messages.HandshakeTypeCertificate}
-	case *clientExpectServerKeyExchange:
-		want = []messages.HandshakeType{messages.HandshakeTypeCertificateStatus, messages.HandshakeTypeServerKeyExchange,
-			messages.HandshakeTypeCertificateRequest, messages.HandshakeTypeServerHelloDone}
-	case *clientExpectServerHelloDone:
-		want = []messages.HandshakeType{messages.HandshakeTypeCertificateRequest, messages.HandshakeTypeServerHelloDone}
-	case *clientExpectCCS:
-		want = []messages.HandshakeType{messages.HandshakeTypeNewSessionTicket}
-	case *clientExpectFinished, *serverExpectFinished:
-		want = []messages.HandshakeType{messages.HandshakeTypeFinished}
-	case *serverExpectClientHello:
-		want = []messages.HandshakeType{messages.HandshakeTypeClientHello}
-	case *serverExpectClientKeyExchange:
-		want = []messages.HandshakeType{messages.HandshakeTypeClientKeyExchange}
-	case *serverExpectCertificateVerify:
-		want = []messages.HandshakeType{messages.HandshakeTypeCertificateVerify}
-	default:
-		// A state this table does not know judges the message itself.
-		return true
-	}
-	for _, w := range want {
-		if w == t {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(c.state.accepts(), t)
 }
 
 // handshakeLimit is the size cap of a message of type t in the current
@@ -112,8 +78,7 @@ func (c *Conn) handshakeLimit(t messages.HandshakeType) int {
 	}
 	switch t {
 	case messages.HandshakeTypeCertificate:
-		switch c.state.(type) {
-		case *clientExpectCertificate, *serverExpectClientCertificate:
+		if c.acceptsHandshakeType(t) { // where a Certificate is expected
 			return int(c.maxCertHS)
 		}
 	case messages.HandshakeTypeClientHello:
@@ -139,7 +104,7 @@ func (c *Conn) screenHandshake(t messages.HandshakeType, n int, hdr, raw []byte)
 	}
 	complete := raw != nil
 	refusable := (c.isClient && t == messages.HandshakeTypeHelloRequest && n == 0) ||
-		(!c.isClient && t == messages.HandshakeTypeClientHello && c.state == nil && c.handshakeDone)
+		(!c.isClient && t == messages.HandshakeTypeClientHello && c.connected())
 	if !refusable {
 		return false, nil
 	}
@@ -148,7 +113,7 @@ func (c *Conn) screenHandshake(t messages.HandshakeType, n int, hdr, raw []byte)
 	}
 	switch {
 	case c.isClient:
-		if c.state != nil || c.closeSent {
+		if !c.connected() || c.closeSent {
 			// Ignored (RFC 5246, Section 7.4.1.1; after our close_notify
 			// nothing more goes out), but not for free.
 			c.trace(false, messages.ContentTypeHandshake, raw)
@@ -236,7 +201,7 @@ var (
 // OpenSSL and BoringSSL refuse the downgrade), whatever
 // AllowNoExtendedMasterSecret says.
 func (c *Conn) checkRenegotiationEMS(ems bool) error {
-	if c.renegotiating && c.csBeforeReneg != nil && c.csBeforeReneg.ExtendedMasterSecret && !ems {
+	if c.renegotiating && c.cs.ExtendedMasterSecret && !ems {
 		return errRenegotiationEMS
 	}
 	return nil

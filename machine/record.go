@@ -42,6 +42,23 @@ func (c *Conn) writeAlert(level messages.AlertLevel, desc messages.AlertDescript
 	return c.writeRecord(messages.ContentTypeAlert, body)
 }
 
+// recordLayer is what the record layer owns (RFC 5246, Section 6): the
+// protection of each direction, the keys ChangeCipherSpec installs next,
+// handshake bytes being reassembled or queued, and record-level counters.
+// It knows nothing of handshake states.
+type recordLayer struct {
+	// Record protection per direction; nil is the null cipher of the first
+	// handshake. pending* are installed by ChangeCipherSpec.
+	in, out               keys.RecordProtection
+	pendingIn, pendingOut keys.RecordProtection
+	hsBuf                 []byte // received handshake bytes not yet forming a message
+	hsOut                 []byte // handshake bytes queued for the next flush
+	warnRun               int32
+	need                  int32 // see NeedBytes
+	versionKnown          bool  // records must now carry TLS 1.2
+	encryptThenMAC        bool  // RFC 7366 negotiated (CBC suites only)
+}
+
 // trace reports to Config.Trace, if set.
 func (c *Conn) trace(sent bool, typ messages.ContentType, body []byte) {
 	if c.cfg.Trace != nil {
@@ -93,7 +110,7 @@ func (c *Conn) flush() error {
 		p = p[len(chunk):]
 	}
 	c.hsOut = c.hsOut[:0]
-	if c.state == nil {
+	if !handshaking(c.state) {
 		c.hsOut = nil
 	}
 	return nil

@@ -32,6 +32,17 @@ import (
 	"github.com/sanstls/sanstls/messages"
 )
 
+// What each server state accepts (see handshakeState.accepts). Before the
+// client's ChangeCipherSpec no handshake message is legal.
+var (
+	serverAcceptsClientHello       = hts(messages.HandshakeTypeClientHello)
+	serverAcceptsCertificate       = hts(messages.HandshakeTypeCertificate)
+	serverAcceptsClientKeyExchange = hts(messages.HandshakeTypeClientKeyExchange)
+	serverAcceptsCertificateVerify = hts(messages.HandshakeTypeCertificateVerify)
+	serverAcceptsBeforeCCS         []messages.HandshakeType
+	serverAcceptsFinished          = hts(messages.HandshakeTypeFinished)
+)
+
 // serverHandshake holds what the server learns during one handshake.
 type serverHandshake struct {
 	hello       *messages.ClientHello
@@ -50,6 +61,8 @@ type serverHandshake struct {
 type serverExpectClientHello struct {
 	requested bool // we sent HelloRequest
 }
+
+func (*serverExpectClientHello) accepts() []messages.HandshakeType { return serverAcceptsClientHello }
 
 func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	ch, err := expect[*messages.ClientHello](msg)
@@ -82,18 +95,18 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 		return nil, err
 	}
 	hs := &serverHandshake{hello: ch}
-	if c.renegotiating {
-		// ALPN was settled by the first handshake (the client does not
-		// offer it again), so it carries over.
-		c.cs = ConnectionState{NegotiatedProtocol: c.cs.NegotiatedProtocol}
-	} else if state := c.findSession(ch); state != nil {
-		// RFC 7627, Section 5.3: "If the original session used the
-		// extension but the new ClientHello does not contain it, the
-		// server MUST abort the abbreviated handshake."
-		if state.ems && !ch.ExtendedMasterSecret {
-			return nil, errResumeEMS
+	// A renegotiation never resumes (and its ALPN, settled by the first
+	// handshake, was carried over by beginRenegotiation).
+	if !c.renegotiating {
+		if state := c.findSession(ch); state != nil {
+			// RFC 7627, Section 5.3: "If the original session used the
+			// extension but the new ClientHello does not contain it, the
+			// server MUST abort the abbreviated handshake."
+			if state.ems && !ch.ExtendedMasterSecret {
+				return nil, errResumeEMS
+			}
+			return c.resumeSession(hs, state, secureReneg)
 		}
-		return c.resumeSession(hs, state, secureReneg)
 	}
 	if !ch.ExtendedMasterSecret && !c.cfg.AllowNoExtendedMasterSecret {
 		return nil, errMissingEMS
@@ -111,43 +124,27 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 	if _, err := io.ReadFull(c.cfg.Rand, c.serverRandom[:]); err != nil {
 		return nil, err
 	}
-	c.cs.ServerName = ch.ServerName
+	c.hcs.ServerName = ch.ServerName
 	if !c.renegotiating {
-		c.cs.NegotiatedProtocol = alpn
+		c.hcs.NegotiatedProtocol = alpn
 	}
-	c.cs.ExtendedMasterSecret = ch.ExtendedMasterSecret
-	c.cs.Group = group
-	c.cs.SecureRenegotiation = secureReneg
+	c.hcs.ExtendedMasterSecret = ch.ExtendedMasterSecret
+	c.hcs.Group = group
+	c.hcs.SecureRenegotiation = secureReneg
 
 	ocsp, err := c.ocspStaple(ch, cert)
 	if err != nil {
 		return nil, err
 	}
 	staple := len(ocsp) > 0
-	sh := &messages.ServerHello{
-		Version:                      messages.VersionTLS12,
-		Random:                       c.serverRandom,
-		CipherSuite:                  suite.id,
-		CompressionMethod:            messages.CompressionNull,
-		HasExtensions:                true,
-		ALPNProtocol:                 alpn,
-		ExtendedMasterSecret:         ch.ExtendedMasterSecret,
-		SecureRenegotiationSupported: secureReneg,
-		SecureRenegotiation:          c.renegotiationInfo(),
-		StatusRequest:                staple,
-		// RFC 6066, Section 3: a server that used the name SHALL send an
-		// empty server_name (never when resuming).
-		ServerNameAck: ch.ServerName != "",
-	}
-	if ch.SupportedPoints != nil {
-		sh.SupportedPoints = []uint8{messages.PointFormatUncompressed}
-	}
+	sh := c.serverHello(ch, alpn, ch.ExtendedMasterSecret, secureReneg)
+	sh.StatusRequest = staple
+	// RFC 6066, Section 3: a server that used the name SHALL send an empty
+	// server_name (never when resuming).
+	sh.ServerNameAck = ch.ServerName != ""
 	if ch.SCT && len(cert.SignedCertificateTimestamps) > 0 {
 		sh.SCTs = cert.SignedCertificateTimestamps // RFC 6962, Section 3.3.1
 	}
-	// RFC 7366, Section 2: encrypt-then-MAC only with a CBC suite.
-	c.encryptThenMAC = ch.EncryptThenMAC && suite.cbc()
-	sh.EncryptThenMAC = c.encryptThenMAC
 	// RFC 5077, Section 3.2: an empty session_ticket extension promises a
 	// NewSessionTicket; a session ID lets SessionCache resume.
 	if len(c.cfg.TicketKeys) > 0 && ch.SessionTicketSupported {
@@ -459,6 +456,10 @@ func (c *Conn) certificateRequest() *messages.CertificateRequest {
 
 type serverExpectClientCertificate struct{ hs *serverHandshake }
 
+func (*serverExpectClientCertificate) accepts() []messages.HandshakeType {
+	return serverAcceptsCertificate
+}
+
 func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	cm, err := expect[*messages.Certificate](msg)
 	if err != nil {
@@ -482,19 +483,11 @@ func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (
 		return nil, errCertKeyUsage
 	}
 	st.hs.clientCert, st.hs.clientChain = certs[0], cm.Certificates
-	c.cs.PeerCertificates = certs
+	c.hcs.PeerCertificates = certs
 	pc := &PeerCerts{Chain: cm.Certificates, Certificates: certs, Now: c.now()}
 	next := &serverExpectClientKeyExchange{st.hs}
 	if c.cfg.DeferVerify {
-		c.paused = true
-		c.deferredResume = func(c *Conn, verr error) (handshakeState, error) {
-			if verr != nil {
-				return nil, callerVerifyError(verr)
-			}
-			return next, nil
-		}
-		c.events.push(Event{Kind: EventVerifyPeer, Peer: pc})
-		return pausedState{}, nil
+		return c.deferVerify(pc, next, nil), nil
 	}
 	if _, err := c.checkPeer(pc); err != nil {
 		return nil, err
@@ -503,6 +496,10 @@ func (st *serverExpectClientCertificate) handle(c *Conn, msg messages.Message) (
 }
 
 type serverExpectClientKeyExchange struct{ hs *serverHandshake }
+
+func (*serverExpectClientKeyExchange) accepts() []messages.HandshakeType {
+	return serverAcceptsClientKeyExchange
+}
 
 func (st *serverExpectClientKeyExchange) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	cke, err := expect[*messages.ClientKeyExchange](msg)
@@ -514,7 +511,7 @@ func (st *serverExpectClientKeyExchange) handle(c *Conn, msg messages.Message) (
 		return nil, err
 	}
 	st.hs.share = nil
-	c.computeMasterSecret(pre, c.cs.ExtendedMasterSecret)
+	c.computeMasterSecret(pre, c.hcs.ExtendedMasterSecret)
 	if err := c.installKeys(); err != nil {
 		return nil, err
 	}
@@ -557,6 +554,10 @@ func (c *Conn) premasterFromCKE(hs *serverHandshake, cke *messages.ClientKeyExch
 
 type serverExpectCertificateVerify struct{ hs *serverHandshake }
 
+func (*serverExpectCertificateVerify) accepts() []messages.HandshakeType {
+	return serverAcceptsCertificateVerify
+}
+
 func (st *serverExpectCertificateVerify) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	cv, err := expect[*messages.CertificateVerify](msg)
 	if err != nil {
@@ -573,6 +574,9 @@ func (st *serverExpectCertificateVerify) handle(c *Conn, msg messages.Message) (
 
 type serverExpectCCS struct{ hs *serverHandshake }
 
+func (*serverExpectCCS) accepts() []messages.HandshakeType { return serverAcceptsBeforeCCS }
+
+// handle is never reached: accepts lists no message (guard.go).
 func (st *serverExpectCCS) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	return nil, wrapf(errUnexpectedMessage, "%v before ChangeCipherSpec", msg.Type())
 }
@@ -582,6 +586,8 @@ func (st *serverExpectCCS) handleCCS(c *Conn) (handshakeState, error) {
 }
 
 type serverExpectFinished struct{ hs *serverHandshake }
+
+func (*serverExpectFinished) accepts() []messages.HandshakeType { return serverAcceptsFinished }
 
 func (st *serverExpectFinished) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	fin, err := expect[*messages.Finished](msg)
@@ -594,8 +600,7 @@ func (st *serverExpectFinished) handle(c *Conn, msg messages.Message) (handshake
 	}
 	if st.hs.resumed {
 		// Abbreviated handshake: our Finished went first.
-		c.completeHandshake(proof)
-		return nil, nil
+		return c.completeHandshake(proof), nil
 	}
 	state := c.currentSession(st.hs.clientChain)
 	if st.hs.sendTicket {
@@ -612,8 +617,7 @@ func (st *serverExpectFinished) handle(c *Conn, msg messages.Message) (handshake
 			c.linkSession(nil, st.hs.sessionID)
 		}
 	}
-	c.completeHandshake(proof)
-	return nil, nil
+	return c.completeHandshake(proof), nil
 }
 
 // writeTicket queues a NewSessionTicket carrying state (RFC 5077, Section
@@ -707,27 +711,13 @@ func (c *Conn) resumeSession(hs *serverHandshake, state *sessionState, secureRen
 		return nil, err
 	}
 	c.masterSecret = bytes.Clone(state.masterSecret)
-	c.cs.ServerName = ch.ServerName
-	c.cs.NegotiatedProtocol = alpn
-	c.cs.ExtendedMasterSecret = state.ems
-	c.cs.SecureRenegotiation = secureReneg
+	c.hcs.ServerName = ch.ServerName
+	c.hcs.NegotiatedProtocol = alpn
+	c.hcs.ExtendedMasterSecret = state.ems
+	c.hcs.SecureRenegotiation = secureReneg
 	c.restoreSession(state, nil)
-	sh := &messages.ServerHello{
-		Version:                      messages.VersionTLS12,
-		Random:                       c.serverRandom,
-		SessionID:                    ch.SessionID,
-		CipherSuite:                  state.suite,
-		CompressionMethod:            messages.CompressionNull,
-		HasExtensions:                true,
-		ALPNProtocol:                 alpn,
-		ExtendedMasterSecret:         state.ems,
-		SecureRenegotiationSupported: secureReneg,
-	}
-	if ch.SupportedPoints != nil {
-		sh.SupportedPoints = []uint8{messages.PointFormatUncompressed}
-	}
-	c.encryptThenMAC = ch.EncryptThenMAC && c.suite.cbc()
-	sh.EncryptThenMAC = c.encryptThenMAC
+	sh := c.serverHello(ch, alpn, state.ems, secureReneg)
+	sh.SessionID = ch.SessionID // echoed: the session resumes
 	if err := c.writeHandshake(sh); err != nil {
 		return nil, err
 	}
@@ -739,6 +729,30 @@ func (c *Conn) resumeSession(hs *serverHandshake, state *sessionState, secureRen
 		return nil, err
 	}
 	return &serverExpectCCS{hs}, nil
+}
+
+// serverHello builds the ServerHello of a full or an abbreviated handshake
+// (RFC 5246, Section 7.4.1.3) once c.suite and c.serverRandom are chosen;
+// the caller adds what only one of them sends. It settles encrypt-then-MAC.
+func (c *Conn) serverHello(ch *messages.ClientHello, alpn string, ems, secureReneg bool) *messages.ServerHello {
+	sh := &messages.ServerHello{
+		Version:                      messages.VersionTLS12,
+		Random:                       c.serverRandom,
+		CipherSuite:                  c.suite.id,
+		CompressionMethod:            messages.CompressionNull,
+		HasExtensions:                true,
+		ALPNProtocol:                 alpn,
+		ExtendedMasterSecret:         ems,
+		SecureRenegotiationSupported: secureReneg,
+		SecureRenegotiation:          c.renegotiationInfo(), // nil unless renegotiating, which never resumes
+	}
+	if ch.SupportedPoints != nil {
+		sh.SupportedPoints = []uint8{messages.PointFormatUncompressed}
+	}
+	// RFC 7366, Section 2: encrypt-then-MAC only with a CBC suite.
+	c.encryptThenMAC = ch.EncryptThenMAC && c.suite.cbc()
+	sh.EncryptThenMAC = c.encryptThenMAC
+	return sh
 }
 
 var _ ccsReceiver = (*serverExpectCCS)(nil)

@@ -220,28 +220,28 @@ func (c *Conn) currentSession(peerChain [][]byte) sessionState {
 	return sessionState{
 		suite:        c.suite.id,
 		masterSecret: c.masterSecret,
-		ems:          c.cs.ExtendedMasterSecret,
+		ems:          c.hcs.ExtendedMasterSecret,
 		created:      c.now(),
-		serverName:   c.cs.ServerName,
-		alpn:         c.cs.NegotiatedProtocol,
+		serverName:   c.hcs.ServerName,
+		alpn:         c.hcs.NegotiatedProtocol,
 		peerChain:    peerChain,
-		sigScheme:    uint16(c.cs.SignatureScheme),
-		group:        uint16(c.cs.Group),
-		ocsp:         c.cs.OCSPResponse,
+		sigScheme:    uint16(c.hcs.SignatureScheme),
+		group:        uint16(c.hcs.Group),
+		ocsp:         c.hcs.OCSPResponse,
 	}
 }
 
 // restoreSession reports a resumed session's original parameters; certs,
 // if not nil, is st.peerChain already parsed.
 func (c *Conn) restoreSession(st *sessionState, certs []*x509.Certificate) {
-	c.cs.DidResume = true
-	c.cs.SignatureScheme = SignatureScheme(st.sigScheme)
-	c.cs.Group = Group(st.group)
-	c.cs.OCSPResponse = st.ocsp
+	c.hcs.DidResume = true
+	c.hcs.SignatureScheme = SignatureScheme(st.sigScheme)
+	c.hcs.Group = Group(st.group)
+	c.hcs.OCSPResponse = st.ocsp
 	if certs != nil {
-		c.cs.PeerCertificates = certs
+		c.hcs.PeerCertificates = certs
 	} else if len(st.peerChain) > 0 {
-		c.cs.PeerCertificates = parsePeerChain(c.cfg.CertCache, st.peerChain)
+		c.hcs.PeerCertificates = parsePeerChain(c.cfg.CertCache, st.peerChain)
 	}
 }
 

@@ -17,8 +17,17 @@ import (
 // already in c.transcript when handle runs; its length is c.lastMsgLen, so
 // c.transcript[:len(c.transcript)-c.lastMsgLen] is what precedes it.
 type handshakeState interface {
+	// accepts lists the handshake message types the state takes (RFC
+	// 5246, Section 7.3). The dispatcher refuses any other type with
+	// unexpected_message on its header, before the body is buffered or
+	// parsed, so handle only ever sees one of these. The lists are the
+	// legality table; docs/states.md is generated from them.
+	accepts() []messages.HandshakeType
 	handle(c *Conn, msg messages.Message) (handshakeState, error)
 }
+
+// hts is shorthand for the accepts lists.
+func hts(ts ...messages.HandshakeType) []messages.HandshakeType { return ts }
 
 // ccsReceiver is implemented by the states in which the peer's
 // ChangeCipherSpec is expected (RFC 5246, Section 7.1).
@@ -37,11 +46,42 @@ func expect[T messages.Message](msg messages.Message) (T, error) {
 	return m, nil
 }
 
-// pausedState waits for ResolveVerify; Receive never feeds it messages.
-type pausedState struct{}
+// awaitVerify is the handshake paused on Config.DeferVerify: the peer's
+// chain went out in EventVerifyPeer, and ResolveVerify brings the verdict.
+// Receive feeds it no message.
+type awaitVerify struct {
+	then handshakeState   // the state that goes on once the chain is accepted
+	msg  messages.Message // the message then handles first, or nil
+}
 
-func (pausedState) handle(*Conn, messages.Message) (handshakeState, error) {
+func (*awaitVerify) accepts() []messages.HandshakeType { return nil }
+
+func (*awaitVerify) handle(*Conn, messages.Message) (handshakeState, error) {
 	return nil, errUnexpectedMessage
+}
+
+// deferVerify pauses the handshake for the caller's verdict on pc.
+func (c *Conn) deferVerify(pc *PeerCerts, then handshakeState, msg messages.Message) handshakeState {
+	c.events.push(Event{Kind: EventVerifyPeer, Peer: pc})
+	return &awaitVerify{then: then, msg: msg}
+}
+
+// resolve applies the caller's verdict: a refusal is fatal, an acceptance
+// goes on in the state that was waiting.
+func (st *awaitVerify) resolve(c *Conn, verr error) (handshakeState, error) {
+	if verr != nil {
+		return nil, callerVerifyError(verr)
+	}
+	if st.msg == nil {
+		return st.then, nil
+	}
+	return st.then.handle(c, st.msg)
+}
+
+// awaiting reports whether the handshake waits for ResolveVerify.
+func (c *Conn) awaiting() bool {
+	_, ok := c.state.(*awaitVerify)
+	return ok
 }
 
 // transcriptHash hashes the handshake messages so far, minus the last
@@ -137,13 +177,18 @@ func (c *Conn) logKey() {
 	_, _ = w.Write(line)
 }
 
-// completeHandshake switches the connection to application data.
-func (c *Conn) completeHandshake(_ finishedVerified) {
+// completeHandshake switches the connection to application data and
+// returns the connected state.
+func (c *Conn) completeHandshake(_ finishedVerified) handshakeState {
 	if c.renegotiating {
 		c.renegotiations++
 		c.renegotiating = false
-		c.csBeforeReneg, c.randomsBeforeReneg = nil, nil
+		c.randomsBeforeReneg = nil
 	}
+	if c.hcs != &c.cs {
+		c.cs = *c.hcs // a renegotiation's parameters replace the connection's
+	}
+	c.hcs = nil
 	c.inCCSWindow = false
 	c.handshakeDone = true
 	c.transcript = nil
@@ -157,6 +202,7 @@ func (c *Conn) completeHandshake(_ finishedVerified) {
 		done.Peer = c.handOutPeerCertificates()
 	}
 	c.events.push(done)
+	return c.connectedState()
 }
 
 // handOutPeerCertificates implements Config.DropPeerCertificates: the

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/sanstls/sanstls/keys"
 	"github.com/sanstls/sanstls/machine"
 	"github.com/sanstls/sanstls/messages"
 )
@@ -292,15 +291,6 @@ func errorCodes(err error, f failure) []string {
 		reason = machine.ReasonOf(ae.Err)
 	}
 	switch reason {
-	case "internal":
-		switch {
-		case errors.Is(err, keys.ErrInvalidPeerKey):
-			return []string{"BAD_ECPOINT"}
-		case errors.Is(err, keys.ErrBadSignature):
-			return []string{"BAD_SIGNATURE"}
-		case errors.Is(err, keys.ErrBadRecordMAC):
-			return []string{"DECRYPTION_FAILED_OR_BAD_RECORD_MAC"}
-		}
 	case "unexpected_message":
 		switch {
 		case f.ccsNext:
