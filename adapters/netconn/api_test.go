@@ -225,6 +225,49 @@ func TestVerifyPeerCertificateAndVerifyConnection(t *testing.T) {
 	}
 }
 
+// TestVerifyConnectionRejectsResumption: a VerifyConnection hook that
+// refuses a resumed handshake (no certificate was judged in it) fails the
+// handshake with the hook's error, and the peer receives bad_certificate,
+// as with crypto/tls.
+func TestVerifyConnectionRejectsResumption(t *testing.T) {
+	p := pki()
+	refuse := false
+	ctc := &tls.Config{
+		RootCAs: p.roots, ServerName: "a.test",
+		VerifyConnection: func(st tls.ConnectionState) error {
+			if refuse && st.DidResume {
+				return errors.New("resumption refused by hook")
+			}
+			return nil
+		},
+		ClientSessionCache: tls.NewLRUClientSessionCache(1),
+	}
+	ccfg, _ := netconn.FromTLSConfig(ctc)
+	scfg := ourServerConfig(p.ecdsaA)
+	a, b := pipePair(t)
+	if errA, errB := handshakeBoth(netconn.Client(a, ccfg), netconn.Server(b, scfg)); errA != nil || errB != nil {
+		t.Fatalf("first handshake: %v, %v", errA, errB)
+	}
+	refuse = true
+	// Over TCP: the server's side of an abbreviated handshake is done
+	// before the client judges it, so the alert waits in the socket until
+	// the server reads (net.Pipe would block the client's write).
+	a, b = tcpPair(t)
+	server := netconn.Server(b, scfg)
+	errC, errS := handshakeBoth(netconn.Client(a, ccfg), server)
+	if errC == nil || !strings.Contains(errC.Error(), "resumption refused by hook") {
+		t.Errorf("client: %v, want the hook's error", errC)
+	}
+	if errS != nil {
+		t.Fatalf("server handshake: %v", errS)
+	}
+	_, errS = server.Read(make([]byte, 1))
+	var ta tls.AlertError
+	if !errors.As(errS, &ta) || ta != 42 {
+		t.Errorf("server read: %v, want bad_certificate received", errS)
+	}
+}
+
 func TestCryptoTLSErrorTypes(t *testing.T) {
 	p := pki()
 	a, b := pipePair(t)

@@ -312,6 +312,10 @@ func (c *Conn) runHandshake() error {
 		// No certificate was judged in this handshake (resumption, or a
 		// server not asking for one): crypto/tls still asks.
 		if err := c.hooks.VerifyConnection(c.ConnectionState()); err != nil {
+			// As crypto/tls: the peer is told, with bad_certificate.
+			c.mu.Lock()
+			out := c.m.Abort(nil, machine.AlertBadCertificate)
+			_ = c.writeLocked(out) // unlocks c.mu
 			c.rerr = err
 			return err
 		}

@@ -33,8 +33,8 @@ type Hooks struct {
 	// is authenticated: before our Finished when the peer sent
 	// certificates, else (resumption, a server not asking for a client
 	// certificate) when the handshake completes; in that case a failure
-	// closes the connection without an alert, since the machine has
-	// nothing left to send one with.
+	// sends a fatal bad_certificate after the completed handshake, as
+	// crypto/tls does.
 	VerifyConnection func(tls.ConnectionState) error
 }
 
