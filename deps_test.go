@@ -75,6 +75,37 @@ func TestAdapterDependencies(t *testing.T) {
 	}
 }
 
+// TestTestkitDependencies keeps internal/testkit (the tests' certificate and
+// seeded-randomness builders) importable from every package's tests, keys and
+// messages included: it imports nothing of ours. The core's non-test code
+// cannot import it (coreRules lists no such package), nor can the adapters'
+// (TestAdapterDependencies); this test checks that as well, so the rule
+// survives edits to those lists.
+func TestTestkitDependencies(t *testing.T) {
+	for _, imp := range imports(t, "internal/testkit") {
+		if strings.HasPrefix(imp, module+"/") {
+			t.Errorf("internal/testkit imports %s; it may import only the standard library", imp)
+		}
+	}
+	dirs := []string{"messages", "keys", "machine", "sim"}
+	more, err := filepath.Glob("adapters/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range append(dirs, more...) {
+		p, err := build.ImportDir(dir, 0)
+		if err != nil {
+			if _, ok := err.(*build.NoGoError); ok {
+				continue
+			}
+			t.Fatalf("%s: %v", dir, err)
+		}
+		if slices.Contains(p.Imports, module+"/internal/testkit") {
+			t.Errorf("%s imports internal/testkit outside its tests", dir)
+		}
+	}
+}
+
 // simForbiddenStd is forbiddenStd for sim/, which may import math/rand/v2
 // for its seeded generators (TestSimIsPure forbids the global functions).
 var simForbiddenStd = slices.DeleteFunc(slices.Clone(forbiddenStd), func(p string) bool { return p == "math/rand/v2" })
