@@ -1,17 +1,11 @@
 package chanpipe_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/binary"
-	"math/big"
-	mrand "math/rand/v2"
 	"sync"
 	"time"
 
+	"github.com/sanstls/sanstls/internal/testkit"
 	"github.com/sanstls/sanstls/machine"
 )
 
@@ -33,51 +27,16 @@ type testPKI struct {
 
 var pki = sync.OnceValue(func() *testPKI {
 	now := time.Now().Truncate(time.Second)
-	newCA := func(name string) (*ecdsa.PrivateKey, *x509.Certificate) {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		must(err)
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-			NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-			KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-		must(err)
-		cert, err := x509.ParseCertificate(der)
-		must(err)
-		return key, cert
-	}
-	caKey, ca := newCA("chanpipe test CA")
-	_, other := newCA("unrelated CA")
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	must(err)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "server.test"},
-		DNSNames: []string{"server.test"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, key.Public(), caKey)
-	must(err)
-	p := &testPKI{roots: x509.NewCertPool(), otherRoots: x509.NewCertPool(), now: now,
-		cert: machine.Certificate{Chain: [][]byte{der}, PrivateKey: key}}
-	p.roots.AddCert(ca)
-	p.otherRoots.AddCert(other)
-	return p
+	v := testkit.Validity{NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour)}
+	ca := testkit.Must(testkit.NewCA("chanpipe test CA", testkit.CAOptions{Validity: v}))
+	other := testkit.Must(testkit.NewCA("unrelated CA", testkit.CAOptions{Validity: v}))
+	leaf := testkit.Must(ca.Issue(testkit.LeafOptions{DNSNames: []string{"server.test"}, Validity: v}))
+	return &testPKI{roots: ca.Pool(), otherRoots: other.Pool(), now: now,
+		cert: machine.Certificate{Chain: [][]byte{leaf.DER}, PrivateKey: leaf.Key}}
 })
 
-func must(err error) {
-	if err != nil {
-		panic(err)
-	}
-}
-
 // seededRand is a reproducible randomness source for a machine.
-func seededRand(seed, stream uint64) *mrand.ChaCha8 {
-	var s [32]byte
-	binary.LittleEndian.PutUint64(s[:], seed)
-	binary.LittleEndian.PutUint64(s[8:], stream)
-	return mrand.NewChaCha8(s)
-}
+var seededRand = testkit.Rand
 
 // configs returns client and server configurations with randomness from
 // seed and a fixed clock.
