@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"io"
 	"net"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sanstls/sanstls/adapters/netconn"
+	"github.com/sanstls/sanstls/internal/testkit"
 	"github.com/sanstls/sanstls/machine"
 )
 
@@ -364,13 +364,13 @@ func TestRenegotiate(t *testing.T) {
 func TestLoadX509KeyPair(t *testing.T) {
 	p := pki()
 	dir := t.TempDir()
-	key, err := x509.MarshalPKCS8PrivateKey(p.ecdsaA.key)
+	key, err := testkit.KeyPEM(p.ecdsaA.key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	certFile, keyFile := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
-	must(os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.ecdsaA.der}), 0o600))
-	must(os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}), 0o600))
+	must(os.WriteFile(certFile, testkit.CertPEM(p.ecdsaA.der), 0o600))
+	must(os.WriteFile(keyFile, key, 0o600))
 	cert, err := netconn.LoadX509KeyPair(certFile, keyFile)
 	if err != nil || cert.Leaf == nil {
 		t.Fatalf("LoadX509KeyPair: %v", err)

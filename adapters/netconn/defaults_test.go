@@ -2,7 +2,6 @@ package netconn_test
 
 import (
 	"context"
-	"encoding/pem"
 	"errors"
 	"os"
 	"os/exec"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sanstls/sanstls/adapters/netconn"
+	"github.com/sanstls/sanstls/internal/testkit"
 	"github.com/sanstls/sanstls/machine"
 )
 
@@ -25,7 +25,7 @@ func TestSystemRootsByDefault(t *testing.T) {
 		// the test CA first.
 		dir := t.TempDir()
 		caFile := filepath.Join(dir, "ca.pem")
-		if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pki().caDER}), 0o600); err != nil {
+		if err := os.WriteFile(caFile, testkit.CertPEM(pki().caDER), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		t.Setenv("SSL_CERT_FILE", caFile)

@@ -2,21 +2,16 @@ package netconn_test
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"io"
-	"math/big"
 	"net"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sanstls/sanstls/adapters/netconn"
+	"github.com/sanstls/sanstls/internal/testkit"
 	"github.com/sanstls/sanstls/machine"
 )
 
@@ -56,69 +51,25 @@ type testPKI struct {
 }
 
 var pki = sync.OnceValue(func() *testPKI {
-	caKey, caCert := newCA("sanstls test CA")
-	_, otherCert := newCA("unrelated CA")
-	p := &testPKI{caDER: caCert.Raw, roots: x509.NewCertPool(), otherRoots: x509.NewCertPool()}
-	p.roots.AddCert(caCert)
-	p.otherRoots.AddCert(otherCert)
-	ecKey := func() crypto.Signer {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		must(err)
-		return k
+	ca := testkit.Must(testkit.NewCA("sanstls test CA", testkit.CAOptions{}))
+	other := testkit.Must(testkit.NewCA("unrelated CA", testkit.CAOptions{}))
+	issue := func(kt testkit.KeyType, name string, client bool) leaf {
+		l := testkit.Must(ca.Issue(testkit.LeafOptions{KeyType: kt, DNSNames: []string{name},
+			IPs: []net.IP{net.IPv4(127, 0, 0, 1)}, Client: client}))
+		return leaf{der: l.DER, key: l.Key, cert: l.Cert}
 	}
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	must(err)
-	p.ecdsaA = issue(caKey, caCert, ecKey(), 2, []string{"a.test"}, false)
-	p.ecdsaB = issue(caKey, caCert, ecKey(), 3, []string{"b.test"}, false)
-	p.rsaA = issue(caKey, caCert, rsaKey, 4, []string{"a.test"}, false)
-	p.client = issue(caKey, caCert, ecKey(), 5, []string{"client.test"}, true)
-	return p
+	return &testPKI{caDER: ca.DER, roots: ca.Pool(), otherRoots: other.Pool(),
+		ecdsaA: issue(testkit.ECDSAP256, "a.test", false),
+		ecdsaB: issue(testkit.ECDSAP256, "b.test", false),
+		rsaA:   issue(testkit.RSA2048, "a.test", false),
+		client: issue(testkit.ECDSAP256, "client.test", true),
+	}
 })
 
 func must(err error) {
 	if err != nil {
 		panic(err)
 	}
-}
-
-func newCA(name string) (crypto.Signer, *x509.Certificate) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	must(err)
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	must(err)
-	cert, err := x509.ParseCertificate(der)
-	must(err)
-	return key, cert
-}
-
-func issue(caKey crypto.Signer, ca *x509.Certificate, key crypto.Signer, serial int64, names []string, client bool) leaf {
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial),
-		Subject:      pkix.Name{CommonName: names[0]},
-		DNSNames:     names,
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	if client {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, key.Public(), caKey)
-	must(err)
-	cert, err := x509.ParseCertificate(der)
-	must(err)
-	return leaf{der: der, key: key, cert: cert}
 }
 
 // deadline is when a test's I/O must give up: well before the test binary's
