@@ -9,20 +9,19 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"io"
 	"math"
-	"math/big"
 	"net"
 	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sanstls/sanstls/internal/testkit"
 )
 
 // ---- Record protections under test ----
@@ -498,24 +497,16 @@ func (c *rpRecordingConn) Write(p []byte) (int, error) {
 }
 
 var rpServerCert = sync.OnceValues(func() (tls.Certificate, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	v := testkit.Validity{NotBefore: time.Unix(0, 0), NotAfter: time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)}
+	ca, err := testkit.NewCA("keys test CA", testkit.CAOptions{Validity: v})
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "keys test"},
-		NotBefore:    time.Unix(0, 0),
-		NotAfter:     time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC),
-		DNSNames:     []string{"example.test"},
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	leaf, err := ca.Issue(testkit.LeafOptions{KeyType: testkit.RSA2048, CommonName: "keys test", DNSNames: []string{"example.test"}, Validity: v})
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+	return tls.Certificate{Certificate: [][]byte{leaf.DER}, PrivateKey: leaf.Key}, nil
 })
 
 // rpRunTLS12 runs one crypto/tls TLS 1.2 connection with the given suite
