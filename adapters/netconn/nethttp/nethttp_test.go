@@ -2,17 +2,11 @@ package nethttp_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -26,6 +20,7 @@ import (
 
 	"github.com/sanstls/sanstls/adapters/netconn"
 	"github.com/sanstls/sanstls/adapters/netconn/nethttp"
+	"github.com/sanstls/sanstls/internal/testkit"
 )
 
 type testPKI struct {
@@ -36,35 +31,12 @@ type testPKI struct {
 }
 
 var pki = sync.OnceValue(func() *testPKI {
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "nethttp test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true,
+	ca := testkit.Must(testkit.NewCA("nethttp test CA", testkit.CAOptions{}))
+	l := testkit.Must(ca.Issue(testkit.LeafOptions{DNSNames: []string{"a.test"}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}}))
+	return &testPKI{roots: ca.Pool(), caPEM: testkit.CertPEM(ca.DER),
+		cert:   netconn.Certificate{Chain: [][]byte{l.DER}, PrivateKey: l.Key, Leaf: l.Cert},
+		theirs: tls.Certificate{Certificate: [][]byte{l.DER}, PrivateKey: l.Key, Leaf: l.Cert},
 	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, caKey.Public(), caKey)
-	if err != nil {
-		panic(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "a.test"},
-		DNSNames: []string{"a.test"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, key.Public(), caKey)
-	if err != nil {
-		panic(err)
-	}
-	leaf, _ := x509.ParseCertificate(der)
-	p := &testPKI{roots: x509.NewCertPool()}
-	p.roots.AddCert(ca)
-	p.caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
-	p.cert = netconn.Certificate{Chain: [][]byte{der}, PrivateKey: key, Leaf: leaf}
-	p.theirs = tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
-	return p
 })
 
 // startServer serves a handler reporting the protocol and the TLS state it
