@@ -2,18 +2,12 @@ package main
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/binary"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -22,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sanstls/sanstls/internal/testkit"
 	"github.com/sanstls/sanstls/machine"
 )
 
@@ -30,8 +25,8 @@ import (
 // ID, and act as the TLS 1.2 peer with crypto/tls, checking the XOR-0xff
 // echo as the real runner does.
 
-// testCert is a self-signed ECDSA P-256 certificate, as PEM files and as a
-// crypto/tls certificate.
+// testCert is an ECDSA P-256 certificate for "test" (from a throw-away CA;
+// no side here verifies it), as PEM files and as a crypto/tls certificate.
 type testCert struct {
 	certFile, keyFile string
 	tls               tls.Certificate
@@ -39,31 +34,21 @@ type testCert struct {
 
 func newTestCert(t *testing.T) testCert {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := testkit.NewCA("bogo-shim test CA", testkit.CAOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "bogo-shim test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-		DNSNames:     []string{"test"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	leaf, err := ca.Issue(testkit.LeafOptions{CommonName: "bogo-shim test", DNSNames: []string{"test"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	keyPEM, err := testkit.KeyPEM(leaf.Key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	c := testCert{certFile: filepath.Join(dir, "cert.pem"), keyFile: filepath.Join(dir, "key.pem")}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
+	certPEM := testkit.CertPEM(leaf.DER)
 	if err := os.WriteFile(c.certFile, certPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
