@@ -2,14 +2,10 @@ package machine
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"testing"
 	"time"
+
+	"github.com/sanstls/sanstls/internal/testkit"
 )
 
 // TestParseCertificateOwnsItsBytes: a cached parse keeps a private copy of
@@ -17,16 +13,11 @@ import (
 // of the original bytes returns.
 func TestParseCertificateOwnsItsBytes(t *testing.T) {
 	cache := NewCertCache(16)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := testkit.NewCA("own", testkit.CAOptions{Validity: testkit.Validity{NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1<<32, 0)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "own"},
-		NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1<<32, 0)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	der := ca.DER
 	buf := bytes.Clone(der)
 	first, err := parseCertificate(cache, buf)
 	if err != nil {
