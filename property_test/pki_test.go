@@ -8,13 +8,12 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	_ "embed"
-	"encoding/binary"
 	"encoding/pem"
 	"math/big"
-	mrand "math/rand/v2"
 	"sync"
 	"time"
 
+	"github.com/sanstls/sanstls/internal/testkit"
 	"github.com/sanstls/sanstls/machine"
 )
 
@@ -106,13 +105,9 @@ func must(err error) {
 }
 
 // seededRand is a reproducible randomness source: ChaCha8 keyed by seed and
-// stream.
-func seededRand(seed, stream uint64) *mrand.ChaCha8 {
-	var s [32]byte
-	binary.LittleEndian.PutUint64(s[:], seed)
-	binary.LittleEndian.PutUint64(s[8:], stream)
-	return mrand.NewChaCha8(s)
-}
+// stream (the same construction and bytes as before it moved to testkit, so
+// the certificates and rapid fail files replay unchanged).
+var seededRand = testkit.Rand
 
 // payload returns n reproducible pseudo-random bytes.
 func payload(n int, seed uint64) []byte {
