@@ -84,8 +84,9 @@ type CA struct {
 	Cert *x509.Certificate
 	DER  []byte
 
-	rand   io.Reader
-	serial int64
+	rand          io.Reader
+	serial        int64
+	randomSerials bool
 }
 
 // CAOptions configures NewCA. The zero value gives an ECDSA P-256 CA valid
@@ -94,10 +95,16 @@ type CAOptions struct {
 	KeyType KeyType
 	Key     crypto.Signer // used instead of a generated key when set
 	Rand    io.Reader     // for keys and signatures; nil: crypto/rand
+	// RandomSerials gives the CA and every leaf without an explicit Serial
+	// a random 120-bit serial number (from Rand) instead of 1, 2, 3...:
+	// peers that keep a certificate store between runs (NSS) reject a
+	// reused issuer and serial with a different key.
+	RandomSerials bool
 	Validity
 }
 
-// NewCA creates a self-signed CA named name (serial number 1).
+// NewCA creates a self-signed CA named name (serial number 1 unless
+// o.RandomSerials).
 func NewCA(name string, o CAOptions) (*CA, error) {
 	r := o.Rand
 	if r == nil {
@@ -110,21 +117,41 @@ func NewCA(name string, o CAOptions) (*CA, error) {
 			return nil, err
 		}
 	}
+	ca := &CA{Key: key, rand: r, serial: 1, randomSerials: o.RandomSerials}
+	serial, err := ca.nextSerial(0)
+	if err != nil {
+		return nil, err
+	}
 	nb, na := o.window()
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
+		SerialNumber: serial, Subject: pkix.Name{CommonName: name},
 		NotBefore: nb, NotAfter: na,
-		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true, IsCA: true,
 	}
 	der, err := x509.CreateCertificate(r, tmpl, tmpl, key.Public(), key)
 	if err != nil {
 		return nil, err
 	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
+	if ca.Cert, err = x509.ParseCertificate(der); err != nil {
 		return nil, err
 	}
-	return &CA{Key: key, Cert: cert, DER: der, rand: r, serial: 1}, nil
+	ca.DER = der
+	return ca, nil
+}
+
+// nextSerial returns explicit if not zero, else a random serial or the
+// next in sequence.
+func (ca *CA) nextSerial(explicit int64) (*big.Int, error) {
+	switch {
+	case explicit != 0:
+		return big.NewInt(explicit), nil
+	case ca.randomSerials:
+		return rand.Int(ca.rand, new(big.Int).Lsh(big.NewInt(1), 120))
+	}
+	n := big.NewInt(ca.serial)
+	ca.serial++
+	return n, nil
 }
 
 // Pool returns a certificate pool holding only this CA.
@@ -159,7 +186,7 @@ type Leaf struct {
 	DER  []byte
 }
 
-// Issue creates a leaf certificate signed by ca. Its key usage is
+// Issue creates a leaf certificate (CA:FALSE) signed by ca. Its key usage is
 // digitalSignature, plus keyEncipherment for RSA keys (RSA key exchange).
 func (ca *CA) Issue(o LeafOptions) (*Leaf, error) {
 	key := o.Key
@@ -169,10 +196,9 @@ func (ca *CA) Issue(o LeafOptions) (*Leaf, error) {
 			return nil, err
 		}
 	}
-	serial := o.Serial
-	if serial == 0 {
-		ca.serial++
-		serial = ca.serial
+	serial, err := ca.nextSerial(o.Serial)
+	if err != nil {
+		return nil, err
 	}
 	cn := o.CommonName
 	if cn == "" && len(o.DNSNames) > 0 {
@@ -180,11 +206,12 @@ func (ca *CA) Issue(o LeafOptions) (*Leaf, error) {
 	}
 	nb, na := o.window()
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn},
+		SerialNumber: serial, Subject: pkix.Name{CommonName: cn},
 		DNSNames: o.DNSNames, IPAddresses: o.IPs,
 		NotBefore: nb, NotAfter: na,
-		KeyUsage:    x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true, // CA:FALSE
 	}
 	if _, ok := key.Public().(*rsa.PublicKey); ok {
 		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment

@@ -147,3 +147,19 @@ func TestPEMRoundTrip(t *testing.T) {
 		t.Fatal("ParseKeyPEM accepted garbage")
 	}
 }
+
+func TestRandomSerials(t *testing.T) {
+	ca := Must(NewCA("random CA", CAOptions{RandomSerials: true}))
+	a := Must(ca.Issue(LeafOptions{DNSNames: []string{"a.test"}}))
+	b := Must(ca.Issue(LeafOptions{DNSNames: []string{"b.test"}}))
+	s := []int{ca.Cert.SerialNumber.BitLen(), a.Cert.SerialNumber.BitLen(), b.Cert.SerialNumber.BitLen()}
+	if s[0] < 64 || s[1] < 64 || s[2] < 64 || a.Cert.SerialNumber.Cmp(b.Cert.SerialNumber) == 0 {
+		t.Fatalf("serials %v %v %v are not random 120-bit numbers", ca.Cert.SerialNumber, a.Cert.SerialNumber, b.Cert.SerialNumber)
+	}
+	if !a.Cert.BasicConstraintsValid || a.Cert.IsCA {
+		t.Fatal("leaf is not marked CA:FALSE")
+	}
+	if ca.Cert.KeyUsage != x509.KeyUsageCertSign|x509.KeyUsageCRLSign || !ca.Cert.IsCA {
+		t.Fatalf("CA key usage %v, IsCA %v", ca.Cert.KeyUsage, ca.Cert.IsCA)
+	}
+}
