@@ -4,14 +4,7 @@ package interop
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -19,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sanstls/sanstls/internal/testkit"
 	"github.com/sanstls/sanstls/machine"
 )
 
@@ -55,97 +49,44 @@ func testPKI(t *testing.T) *pki {
 }
 
 func newPKI() (*pki, error) {
-	p := &pki{}
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	// Valid from an hour ago for a year; random serials, as peers that
+	// keep certificate stores expect from a CA.
+	v := testkit.Validity{NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0)}
+	ca, err := testkit.NewCA("sanstls interop CA", testkit.CAOptions{RandomSerials: true, Validity: v})
 	if err != nil {
 		return nil, err
 	}
-	p.caKey = caKey
-	caTmpl := &x509.Certificate{
-		Subject:               pkix.Name{CommonName: "sanstls interop CA"},
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	if p.caDER, p.ca, err = p.sign(caTmpl, nil, caKey.Public()); err != nil {
-		return nil, err
-	}
-	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, err
-	}
-	otherKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	clientKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
+	p := &pki{ca: ca.Cert, caDER: ca.DER, caKey: ca.Key}
+	issue := func(kt testkit.KeyType, cn string, client bool, names ...string) (leaf, error) {
+		o := testkit.LeafOptions{KeyType: kt, CommonName: cn, Client: client, Validity: v}
+		for _, n := range names {
+			if ip := net.ParseIP(n); ip != nil {
+				o.IPs = append(o.IPs, ip)
+			} else {
+				o.DNSNames = append(o.DNSNames, n)
+			}
+		}
+		l, err := ca.Issue(o)
+		if err != nil {
+			return leaf{}, err
+		}
+		return leaf{der: l.DER, cert: l.Cert, key: l.Key}, nil
 	}
 	// Different subjects for the ECDSA and RSA leaves (some stacks file
 	// certificates by subject).
-	if p.ecdsa, err = p.issue("localhost", ecKey, false, "localhost", "127.0.0.1"); err != nil {
+	if p.ecdsa, err = issue(testkit.ECDSAP256, "localhost", false, "localhost", "127.0.0.1"); err != nil {
 		return nil, err
 	}
-	if p.rsa, err = p.issue("localhost rsa", rsaKey, false, "localhost", "127.0.0.1"); err != nil {
+	if p.rsa, err = issue(testkit.RSA2048, "localhost rsa", false, "localhost", "127.0.0.1"); err != nil {
 		return nil, err
 	}
-	if p.other, err = p.issue("other.example", otherKey, false, "other.example"); err != nil {
+	if p.other, err = issue(testkit.ECDSAP256, "other.example", false, "other.example"); err != nil {
 		return nil, err
 	}
-	if p.client, err = p.issue("sanstls interop client", clientKey, true); err != nil {
+	if p.client, err = issue(testkit.ECDSAP256, "sanstls interop client", true); err != nil {
 		return nil, err
 	}
 	return p, nil
-}
-
-func (p *pki) issue(cn string, key crypto.Signer, client bool, names ...string) (leaf, error) {
-	tmpl := &x509.Certificate{
-		Subject:               pkix.Name{CommonName: cn},
-		KeyUsage:              x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-	}
-	if _, ok := key.(*rsa.PrivateKey); ok {
-		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment
-	}
-	if client {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-	}
-	for _, n := range names {
-		if ip := net.ParseIP(n); ip != nil {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-		} else {
-			tmpl.DNSNames = append(tmpl.DNSNames, n)
-		}
-	}
-	der, cert, err := p.sign(tmpl, p.ca, key.Public())
-	return leaf{der: der, cert: cert, key: key}, err
-}
-
-// sign issues tmpl (self-signed when parent is nil), valid from an hour
-// ago for a year.
-func (p *pki) sign(tmpl, parent *x509.Certificate, pub crypto.PublicKey) ([]byte, *x509.Certificate, error) {
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
-	if err != nil {
-		return nil, nil, err
-	}
-	tmpl.SerialNumber = serial
-	tmpl.NotBefore = time.Now().Add(-time.Hour)
-	tmpl.NotAfter = time.Now().AddDate(1, 0, 0)
-	if parent == nil {
-		parent = tmpl
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, p.caKey)
-	if err != nil {
-		return nil, nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	return der, cert, err
 }
 
 // machineCert is l as a machine.Certificate (chain: leaf, CA).
@@ -175,27 +116,21 @@ type files struct {
 func (p *pki) writeFiles(t *testing.T) files {
 	t.Helper()
 	f := files{dir: t.TempDir()}
-	write := func(name string, blocks ...*pem.Block) string {
+	write := func(name string, data []byte) string {
 		path := filepath.Join(f.dir, name)
-		var data []byte
-		for _, b := range blocks {
-			data = append(data, pem.EncodeToMemory(b)...)
-		}
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		return path
 	}
-	caBlock := &pem.Block{Type: "CERTIFICATE", Bytes: p.caDER}
 	pair := func(name string, l leaf) (string, string) {
-		der, err := x509.MarshalPKCS8PrivateKey(l.key)
+		key, err := testkit.KeyPEM(l.key)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return write(name+".pem", &pem.Block{Type: "CERTIFICATE", Bytes: l.der}, caBlock),
-			write(name+".key", &pem.Block{Type: "PRIVATE KEY", Bytes: der})
+		return write(name+".pem", testkit.CertPEM(l.der, p.caDER)), write(name+".key", key)
 	}
-	f.ca = write("ca.pem", caBlock)
+	f.ca = write("ca.pem", testkit.CertPEM(p.caDER))
 	f.ecdsaCert, f.ecdsaKey = pair("ecdsa", p.ecdsa)
 	f.rsaCert, f.rsaKey = pair("rsa", p.rsa)
 	f.otherCert, f.otherKey = pair("other", p.other)
