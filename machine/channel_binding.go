@@ -15,10 +15,10 @@ import "bytes"
 // BoringSSL refuses it the same way).
 func (c *Conn) tlsUnique() []byte {
 	if !c.cs.DidResume {
-		return bytes.Clone(c.clientFinished)
+		return bytes.Clone(c.clientFinished[:])
 	}
 	if !c.cs.ExtendedMasterSecret {
 		return nil
 	}
-	return bytes.Clone(c.serverFinished)
+	return bytes.Clone(c.serverFinished[:])
 }

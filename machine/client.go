@@ -138,7 +138,7 @@ func clientStart(c *Conn) (handshakeState, error) {
 	if c.renegotiating {
 		// RFC 5746, Section 3.5: prove the ongoing connection; never resume
 		// while renegotiating.
-		hello.SecureRenegotiation = c.clientFinished
+		hello.SecureRenegotiation = bytes.Clone(c.clientFinished[:])
 		// An empty session_ticket extension all the same (as crypto/tls
 		// and OpenSSL send): a server may only issue a ticket we asked for
 		// (RFC 5077, Section 3.2), and some (GnuTLS 3.7) issue one in every

@@ -50,8 +50,8 @@ type Conn struct {
 	maxHandshake, maxCertHS int32 // handshake message size caps (guard.go)
 	err                     error
 	events                  eventQueue
-	clientFinished          []byte // verify_data of the last handshake (RFC 5746)
-	serverFinished          []byte
+	clientFinished          [12]byte // verify_data of the last handshake (RFC 5746)
+	serverFinished          [12]byte
 	renegotiations          int // completed renegotiations
 	masterSecret            []byte
 	clientRandom            [32]byte
@@ -599,7 +599,7 @@ func (c *Conn) renegotiationInfo() []byte {
 	if !c.renegotiating {
 		return nil
 	}
-	return append(append([]byte{}, c.clientFinished...), c.serverFinished...)
+	return append(append([]byte{}, c.clientFinished[:]...), c.serverFinished[:]...)
 }
 
 // startClientRenegotiation sends a new ClientHello under the current keys.

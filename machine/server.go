@@ -80,7 +80,7 @@ func (st *serverExpectClientHello) handle(c *Conn, msg messages.Message) (handsh
 	if c.renegotiating {
 		// RFC 5746, Section 3.7: renegotiated_connection MUST equal the
 		// client's last verify_data, and the SCSV MUST NOT appear.
-		if !ch.SecureRenegotiationSupported || !bytes.Equal(ch.SecureRenegotiation, c.clientFinished) ||
+		if !ch.SecureRenegotiationSupported || !bytes.Equal(ch.SecureRenegotiation, c.clientFinished[:]) ||
 			slices.Contains(ch.CipherSuites, TLS_EMPTY_RENEGOTIATION_INFO_SCSV) {
 			return nil, errBadRI
 		}

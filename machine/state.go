@@ -100,7 +100,9 @@ func (c *Conn) transcriptHash(dst *[64]byte, h crypto.Hash, exclude int) []byte 
 	}
 	d := h.New()
 	d.Write(data)
-	return d.Sum(dst[:0])
+	// Sum into a fresh slice, not dst: through the interface dst would
+	// escape, and every caller's stack array with it.
+	return dst[:copy(dst[:], d.Sum(nil))]
 }
 
 // finishedVerified is a proof token: only verifyFinished creates one, and
@@ -112,11 +114,12 @@ type finishedVerified struct{ _ byte }
 // and is not covered.
 func (c *Conn) verifyFinished(m *messages.Finished) (finishedVerified, error) {
 	var th [64]byte
-	want := keys.FinishedVerifyData(c.suite.hash, c.masterSecret, !c.isClient, c.transcriptHash(&th, c.suite.hash, int(c.lastMsgLen)))
+	var want [12]byte
+	keys.FinishedVerifyDataTo(&want, c.suite.hash, c.masterSecret, !c.isClient, c.transcriptHash(&th, c.suite.hash, int(c.lastMsgLen)))
 	if len(m.VerifyData) != len(want) {
 		return finishedVerified{}, errBadFinishedLength
 	}
-	if subtle.ConstantTimeCompare(m.VerifyData, want) != 1 {
+	if subtle.ConstantTimeCompare(m.VerifyData, want[:]) != 1 {
 		return finishedVerified{}, errFinishedMismatch
 	}
 	if c.isClient {
@@ -130,13 +133,12 @@ func (c *Conn) verifyFinished(m *messages.Finished) (finishedVerified, error) {
 // writeFinished queues our Finished over the transcript so far.
 func (c *Conn) writeFinished() error {
 	var th [64]byte
-	vd := keys.FinishedVerifyData(c.suite.hash, c.masterSecret, c.isClient, c.transcriptHash(&th, c.suite.hash, 0))
+	vd := &c.serverFinished
 	if c.isClient {
-		c.clientFinished = vd
-	} else {
-		c.serverFinished = vd
+		vd = &c.clientFinished
 	}
-	return c.writeHandshake(&messages.Finished{VerifyData: vd})
+	keys.FinishedVerifyDataTo(vd, c.suite.hash, c.masterSecret, c.isClient, c.transcriptHash(&th, c.suite.hash, 0))
+	return c.writeHandshake(&messages.Finished{VerifyData: vd[:]})
 }
 
 // writeCCSAndFinished ends our flight: ChangeCipherSpec, then Finished
