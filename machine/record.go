@@ -73,12 +73,52 @@ func (c *Conn) writeHandshake(m messages.Message) error {
 	if err != nil {
 		return err
 	}
-	c.addTranscript(raw)
-	if c.hsOut == nil {
-		c.hsOut = make([]byte, 0, max(1024, len(raw))) // grows at most once for most flights
-	}
+	c.flightBuffer(len(raw))
 	c.hsOut = append(c.hsOut, raw...)
+	c.queued(len(c.hsOut) - len(raw))
+	return nil
+}
+
+// flightBuffer makes sure the queue of handshake bytes exists, with room
+// for at least n bytes when it is new.
+func (c *Conn) flightBuffer(n int) {
+	if c.hsOut == nil {
+		c.hsOut = make([]byte, 0, max(1024, n)) // grows at most once for most flights
+	}
+}
+
+// queued finishes queueing the message that starts at c.hsOut[start:]: it
+// joins the transcript and is traced.
+func (c *Conn) queued(start int) {
+	raw := c.hsOut[start:]
+	c.addTranscript(raw)
 	c.trace(true, messages.ContentTypeHandshake, raw)
+}
+
+// writeFinishedMessage and writeTicketMessage queue a message marshalled
+// straight into the flight buffer: no message value on the heap and no
+// marshal buffer of its own.
+func (c *Conn) writeFinishedMessage(m messages.Finished) error {
+	c.flightBuffer(4 + len(m.VerifyData))
+	start := len(c.hsOut)
+	out, err := m.AppendMarshal(c.hsOut)
+	if err != nil {
+		return err
+	}
+	c.hsOut = out
+	c.queued(start)
+	return nil
+}
+
+func (c *Conn) writeTicketMessage(m messages.NewSessionTicket) error {
+	c.flightBuffer(10 + len(m.Ticket))
+	start := len(c.hsOut)
+	out, err := m.AppendMarshal(c.hsOut)
+	if err != nil {
+		return err
+	}
+	c.hsOut = out
+	c.queued(start)
 	return nil
 }
 

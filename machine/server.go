@@ -630,14 +630,14 @@ func (c *Conn) writeTicket(state *sessionState) error {
 	if len(blob) > maxSessionState {
 		// RFC 5077, Section 3.3: having promised a ticket, a server that
 		// will not issue one sends an empty one.
-		return c.writeHandshake(&messages.NewSessionTicket{})
+		return c.writeTicketMessage(messages.NewSessionTicket{})
 	}
 	ticket, err := sealTicket(c.cfg.TicketKeys, c.cfg.Rand, blob)
 	if err != nil {
 		return err
 	}
 	hint := uint32(c.cfg.sessionLifetime() / time.Second)
-	return c.writeHandshake(&messages.NewSessionTicket{LifetimeHint: hint, Ticket: ticket})
+	return c.writeTicketMessage(messages.NewSessionTicket{LifetimeHint: hint, Ticket: ticket})
 }
 
 // findSession returns the session a ClientHello asks to resume, if we have

@@ -138,7 +138,7 @@ func (c *Conn) writeFinished() error {
 		vd = &c.clientFinished
 	}
 	keys.FinishedVerifyDataTo(vd, c.suite.hash, c.masterSecret, c.isClient, c.transcriptHash(&th, c.suite.hash, 0))
-	return c.writeHandshake(&messages.Finished{VerifyData: vd[:]})
+	return c.writeFinishedMessage(messages.Finished{VerifyData: vd[:]})
 }
 
 // writeCCSAndFinished ends our flight: ChangeCipherSpec, then Finished

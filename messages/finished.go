@@ -22,9 +22,19 @@ func (*Finished) Type() HandshakeType { return HandshakeTypeFinished }
 
 // Marshal returns the complete message.
 func (m *Finished) Marshal() ([]byte, error) {
-	return marshalHandshake(HandshakeTypeFinished, func(b *builder) {
-		b.AddBytes(m.VerifyData)
-	})
+	return m.AppendMarshal(make([]byte, 0, 4+len(m.VerifyData)))
+}
+
+// AppendMarshal appends the complete message to dst and returns the
+// extended slice; on failure dst's contents are unchanged. It allocates
+// nothing when dst has room.
+func (m *Finished) AppendMarshal(dst []byte) ([]byte, error) {
+	n := len(m.VerifyData)
+	if n >= 1<<24 {
+		return nil, encodeError(HandshakeTypeFinished, lengthError{n, 3})
+	}
+	dst = append(dst, byte(HandshakeTypeFinished), byte(n>>16), byte(n>>8), byte(n))
+	return append(dst, m.VerifyData...), nil
 }
 
 // Unmarshal parses a complete Finished, header included. VerifyData aliases

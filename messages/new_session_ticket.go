@@ -24,17 +24,24 @@ func (*NewSessionTicket) Type() HandshakeType { return HandshakeTypeNewSessionTi
 // Marshal returns the complete message. It fails if the ticket is longer
 // than 2^16-1 bytes.
 func (m *NewSessionTicket) Marshal() ([]byte, error) {
+	return m.AppendMarshal(make([]byte, 0, 4+4+2+len(m.Ticket)))
+}
+
+// AppendMarshal appends the complete message to dst and returns the
+// extended slice; on failure dst's contents are unchanged. It allocates
+// nothing when dst has room.
+func (m *NewSessionTicket) AppendMarshal(dst []byte) ([]byte, error) {
 	c := checker{typ: HandshakeTypeNewSessionTicket}
 	c.length(len(m.Ticket), 0, 0xffff, "ticket")
 	if err := c.result(); err != nil {
 		return nil, err
 	}
-	return marshalHandshake(HandshakeTypeNewSessionTicket, func(b *builder) {
-		b.AddUint32(m.LifetimeHint)
-		b.AddUint16LengthPrefixed(func(b *builder) {
-			b.AddBytes(m.Ticket)
-		})
-	})
+	t := len(m.Ticket)
+	body := 4 + 2 + t // below 2^24: the ticket fits 16 bits
+	h := m.LifetimeHint
+	dst = append(dst, byte(HandshakeTypeNewSessionTicket), byte(body>>16), byte(body>>8), byte(body),
+		byte(h>>24), byte(h>>16), byte(h>>8), byte(h), byte(t>>8), byte(t))
+	return append(dst, m.Ticket...), nil
 }
 
 // Unmarshal parses a complete NewSessionTicket, header included. Ticket
