@@ -264,7 +264,7 @@ func (c *Conn) resumeClient(hs *clientHandshake) (handshakeState, error) {
 	// The SCTs are the original handshake's; a resuming server should
 	// send none, and any it sends are ignored.
 	c.hcs.SignedCertificateTimestamps = hs.session.scts
-	c.masterSecret = bytes.Clone(st.masterSecret)
+	c.masterSecret = st.masterSecret // shared read-only, see Conn.masterSecret
 	c.restoreSession(st, hs.resumeCerts)
 	c.hcs.VerifiedChains = hs.resumeChains
 	c.logKey()

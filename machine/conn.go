@@ -52,8 +52,8 @@ type Conn struct {
 	events                  eventQueue
 	clientFinished          [12]byte // verify_data of the last handshake (RFC 5746)
 	serverFinished          [12]byte
-	renegotiations          int // completed renegotiations
-	masterSecret            []byte
+	renegotiations          int    // completed renegotiations
+	masterSecret            []byte // never modified in place: shared with session states (currentSession, resumption)
 	clientRandom            [32]byte
 	serverRandom            [32]byte
 	suite                   *cipherSuite

@@ -710,7 +710,7 @@ func (c *Conn) resumeSession(hs *serverHandshake, state *sessionState, secureRen
 	if _, err := io.ReadFull(c.cfg.Rand, c.serverRandom[:]); err != nil {
 		return nil, err
 	}
-	c.masterSecret = bytes.Clone(state.masterSecret)
+	c.masterSecret = state.masterSecret // shared read-only, see Conn.masterSecret
 	c.hcs.ServerName = ch.ServerName
 	c.hcs.NegotiatedProtocol = alpn
 	c.hcs.ExtendedMasterSecret = state.ems
