@@ -153,7 +153,7 @@ func clientStart(c *Conn) (handshakeState, error) {
 	if err := c.writeHandshake(hello); err != nil {
 		return nil, err
 	}
-	return &clientExpectServerHello{hs}, nil
+	return clientExpectServerHello{hs}, nil
 }
 
 // offerSession asks for tickets when we can store them and offers a cached
@@ -201,9 +201,9 @@ func (c *Conn) offerSession(hs *clientHandshake) error {
 
 type clientExpectServerHello struct{ hs *clientHandshake }
 
-func (*clientExpectServerHello) accepts() []messages.HandshakeType { return clientAcceptsServerHello }
+func (clientExpectServerHello) accepts() []messages.HandshakeType { return clientAcceptsServerHello }
 
-func (st *clientExpectServerHello) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+func (st clientExpectServerHello) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	sh, err := expect[*messages.ServerHello](msg)
 	if err != nil {
 		return nil, err
@@ -277,7 +277,7 @@ func (c *Conn) resumeClient(hs *clientHandshake) (handshakeState, error) {
 // checkExtensions rejects server extensions we did not offer (RFC 5246,
 // Section 7.4.1.4: "the client MUST abort the handshake with an
 // unsupported_extension fatal alert") and enforces RI and EMS policy.
-func (st *clientExpectServerHello) checkExtensions(c *Conn, sh *messages.ServerHello) error {
+func (st clientExpectServerHello) checkExtensions(c *Conn, sh *messages.ServerHello) error {
 	hello := st.hs.hello
 	switch {
 	case sh.ServerNameAck && hello.ServerName == "",
@@ -623,14 +623,14 @@ func (st *clientExpectCCS) handleCCS(c *Conn) (handshakeState, error) {
 	if st.hs.serverHello.SessionTicketSupported && st.hs.ticket == nil {
 		return nil, errMissingTicket
 	}
-	return &clientExpectFinished{st.hs}, nil
+	return clientExpectFinished{st.hs}, nil
 }
 
 type clientExpectFinished struct{ hs *clientHandshake }
 
-func (*clientExpectFinished) accepts() []messages.HandshakeType { return clientAcceptsFinished }
+func (clientExpectFinished) accepts() []messages.HandshakeType { return clientAcceptsFinished }
 
-func (st *clientExpectFinished) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+func (st clientExpectFinished) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	fin, err := expect[*messages.Finished](msg)
 	if err != nil {
 		return nil, err

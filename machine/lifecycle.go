@@ -121,13 +121,13 @@ type declinable interface {
 }
 
 // awaitsAnswer: our ClientHello is out.
-func (*clientExpectServerHello) awaitsAnswer() bool { return true }
+func (clientExpectServerHello) awaitsAnswer() bool { return true }
 
 // awaitsAnswer: our HelloRequest is out (not a client's own ClientHello).
 func (st *serverExpectClientHello) awaitsAnswer() bool { return st.requested }
 
 var (
 	_ helloRequestReceiver = clientConnected{}
-	_ declinable           = (*clientExpectServerHello)(nil)
+	_ declinable           = clientExpectServerHello{}
 	_ declinable           = (*serverExpectClientHello)(nil)
 )

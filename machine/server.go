@@ -582,14 +582,14 @@ func (st *serverExpectCCS) handle(c *Conn, msg messages.Message) (handshakeState
 }
 
 func (st *serverExpectCCS) handleCCS(c *Conn) (handshakeState, error) {
-	return &serverExpectFinished{st.hs}, nil
+	return serverExpectFinished{st.hs}, nil
 }
 
 type serverExpectFinished struct{ hs *serverHandshake }
 
-func (*serverExpectFinished) accepts() []messages.HandshakeType { return serverAcceptsFinished }
+func (serverExpectFinished) accepts() []messages.HandshakeType { return serverAcceptsFinished }
 
-func (st *serverExpectFinished) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+func (st serverExpectFinished) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	fin, err := expect[*messages.Finished](msg)
 	if err != nil {
 		return nil, err
