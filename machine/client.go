@@ -271,7 +271,7 @@ func (c *Conn) resumeClient(hs *clientHandshake) (handshakeState, error) {
 	if err := c.installKeys(); err != nil {
 		return nil, err
 	}
-	return &clientExpectCCS{hs}, nil
+	return clientExpectCCS{hs}, nil
 }
 
 // checkExtensions rejects server extensions we did not offer (RFC 5246,
@@ -567,7 +567,7 @@ func (st *clientExpectServerHelloDone) handle(c *Conn, msg messages.Message) (ha
 		return nil, err
 	}
 	c.maybeFalseStart()
-	return &clientExpectCCS{hs}, nil
+	return clientExpectCCS{hs}, nil
 }
 
 // chooseClientCert picks the first configured certificate whose key type
@@ -602,9 +602,9 @@ func (st *clientExpectServerHelloDone) chooseClientCert(c *Conn) (*Certificate, 
 
 type clientExpectCCS struct{ hs *clientHandshake }
 
-func (*clientExpectCCS) accepts() []messages.HandshakeType { return clientAcceptsBeforeCCS }
+func (clientExpectCCS) accepts() []messages.HandshakeType { return clientAcceptsBeforeCCS }
 
-func (st *clientExpectCCS) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+func (st clientExpectCCS) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	// RFC 5077, Section 3.3: NewSessionTicket comes before the server's
 	// ChangeCipherSpec, once, and only if the server promised it.
 	if nst, ok := msg.(*messages.NewSessionTicket); ok && st.hs.serverHello.SessionTicketSupported && st.hs.ticket == nil {
@@ -617,7 +617,7 @@ func (st *clientExpectCCS) handle(c *Conn, msg messages.Message) (handshakeState
 	return nil, wrapf(errUnexpectedMessage, "%v before ChangeCipherSpec", msg.Type())
 }
 
-func (st *clientExpectCCS) handleCCS(c *Conn) (handshakeState, error) {
+func (st clientExpectCCS) handleCCS(c *Conn) (handshakeState, error) {
 	// RFC 5077, Section 3.3: a server that acknowledged session_ticket
 	// MUST send NewSessionTicket (possibly empty) before its CCS.
 	if st.hs.serverHello.SessionTicketSupported && st.hs.ticket == nil {
@@ -712,4 +712,4 @@ func (c *Conn) storeSession(hs *clientHandshake) {
 	c.linkSession(sess, nil)
 }
 
-var _ ccsReceiver = (*clientExpectCCS)(nil)
+var _ ccsReceiver = clientExpectCCS{}

@@ -518,7 +518,7 @@ func (st *serverExpectClientKeyExchange) handle(c *Conn, msg messages.Message) (
 	if st.hs.clientCert != nil {
 		return &serverExpectCertificateVerify{st.hs}, nil
 	}
-	return &serverExpectCCS{st.hs}, nil
+	return serverExpectCCS{st.hs}, nil
 }
 
 // premasterFromCKE recovers the premaster secret from the client's key
@@ -569,19 +569,19 @@ func (st *serverExpectCertificateVerify) handle(c *Conn, msg messages.Message) (
 	if err := c.verifySigned(st.hs.clientCert.PublicKey, cv.Signature, signed); err != nil {
 		return nil, err
 	}
-	return &serverExpectCCS{st.hs}, nil
+	return serverExpectCCS{st.hs}, nil
 }
 
 type serverExpectCCS struct{ hs *serverHandshake }
 
-func (*serverExpectCCS) accepts() []messages.HandshakeType { return serverAcceptsBeforeCCS }
+func (serverExpectCCS) accepts() []messages.HandshakeType { return serverAcceptsBeforeCCS }
 
 // handle is never reached: accepts lists no message (guard.go).
-func (st *serverExpectCCS) handle(c *Conn, msg messages.Message) (handshakeState, error) {
+func (st serverExpectCCS) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	return nil, wrapf(errUnexpectedMessage, "%v before ChangeCipherSpec", msg.Type())
 }
 
-func (st *serverExpectCCS) handleCCS(c *Conn) (handshakeState, error) {
+func (st serverExpectCCS) handleCCS(c *Conn) (handshakeState, error) {
 	return serverExpectFinished{st.hs}, nil
 }
 
@@ -728,7 +728,7 @@ func (c *Conn) resumeSession(hs *serverHandshake, state *sessionState, secureRen
 	if err := c.writeCCSAndFinished(); err != nil {
 		return nil, err
 	}
-	return &serverExpectCCS{hs}, nil
+	return serverExpectCCS{hs}, nil
 }
 
 // serverHello builds the ServerHello of a full or an abbreviated handshake
@@ -755,4 +755,4 @@ func (c *Conn) serverHello(ch *messages.ClientHello, alpn string, ems, secureRen
 	return sh
 }
 
-var _ ccsReceiver = (*serverExpectCCS)(nil)
+var _ ccsReceiver = serverExpectCCS{}
