@@ -83,8 +83,27 @@ func (c *Conn) writeHandshake(m messages.Message) error {
 // for at least n bytes when it is new.
 func (c *Conn) flightBuffer(n int) {
 	if c.hsOut == nil {
-		c.hsOut = make([]byte, 0, max(1024, n)) // grows at most once for most flights
+		if c.transcript == nil && n <= flightCap {
+			c.newHandshakeBuffers()
+			return
+		}
+		c.hsOut = make([]byte, 0, max(flightCap, n))
 	}
+}
+
+// Starting sizes of the flight buffer (grows at most once for most
+// flights) and of the transcript (room for a typical full handshake, so
+// that it grows at most once or twice).
+const flightCap, transcriptCap = 1024, 2048
+
+// newHandshakeBuffers starts the transcript and the flight buffer in one
+// allocation. Each keeps its own capacity (three-index slices), so neither
+// can grow into the other: one that outgrows its part moves to a new
+// array. Both are dropped when the handshake ends, as before.
+func (c *Conn) newHandshakeBuffers() {
+	buf := make([]byte, transcriptCap+flightCap)
+	c.transcript = buf[:0:transcriptCap]
+	c.hsOut = buf[transcriptCap:transcriptCap:len(buf)]
 }
 
 // queued finishes queueing the message that starts at c.hsOut[start:]: it
@@ -127,7 +146,11 @@ func (c *Conn) writeTicketMessage(m messages.NewSessionTicket) error {
 // grows at most once or twice.
 func (c *Conn) addTranscript(raw []byte) {
 	if c.transcript == nil {
-		c.transcript = make([]byte, 0, max(2048, len(raw)))
+		if c.hsOut == nil && len(raw) <= transcriptCap {
+			c.newHandshakeBuffers()
+		} else {
+			c.transcript = make([]byte, 0, max(transcriptCap, len(raw)))
+		}
 	}
 	c.transcript = append(c.transcript, raw...)
 }
