@@ -33,8 +33,8 @@ const minRSABits = 2048
 type Conn struct {
 	cfg *Config
 
-	recordLayer  // protection, reassembly and flush buffers (record.go)
-	handshakeRun // what lives only while a handshake runs
+	recordLayer   // protection, reassembly and flush buffers (record.go)
+	*handshakeRun // what lives only while a handshake runs; nil between handshakes
 
 	// state is the current state: a handshake state, or the connected
 	// state between handshakes (lifecycle.go); nil for a client before Start.
@@ -47,6 +47,9 @@ type Conn struct {
 	started, handshakeDone  bool
 	closeSent, peerClosed   bool
 	falseStarted            bool  // our Finished is out, the server's not yet (RFC 7918)
+	renegotiating           bool  // a handshake after the first is running
+	hsMore                  bool  // hsBuf holds bytes after the message being handled
+	lastMsgLen              int32 // length of the received message being handled (last in transcript)
 	maxHandshake, maxCertHS int32 // handshake message size caps (guard.go)
 	err                     error
 	events                  eventQueue
@@ -63,17 +66,55 @@ type Conn struct {
 	session                 *sessionLink  // forgotten after a fatal alert (forget.go)
 }
 
-// handshakeRun is the part of a Conn that only a running handshake uses;
-// completeHandshake clears it (the per-handshake data the states share
-// lives in clientHandshake / serverHandshake, dropped with the states).
+// handshakeRun is the part of a Conn that only a running handshake uses.
+// startRun creates it with the handshake's first message (sent or
+// received) or by beginRenegotiation; completeHandshake, a declined
+// renegotiation and a refused ClientHello drop it (the per-handshake data
+// the states share lives in clientHandshake / serverHandshake, dropped
+// with the states).
 type handshakeRun struct {
-	transcript         []byte           // handshake messages as sent and received, this handshake
-	hcs                *ConnectionState // what this handshake negotiates: &c.cs in the first, its own in a renegotiation
-	randomsBeforeReneg *[2][32]byte
-	lastMsgLen         int32 // length of the received message being handled (last in transcript)
-	inCCSWindow        bool  // between the peer's ChangeCipherSpec and Finished
-	renegotiating      bool  // a handshake after the first is running
-	hsMore             bool  // hsBuf holds bytes after the message being handled
+	transcript  []byte           // handshake messages as sent and received, this handshake
+	hcs         *ConnectionState // what this handshake negotiates: &c.cs in the first, &next in a renegotiation
+	inCCSWindow bool             // between the peer's ChangeCipherSpec and Finished
+	// A renegotiation only: the ConnectionState it negotiates into, and the
+	// randoms of the completed handshake, restored if it is declined.
+	next          ConnectionState
+	randomsBefore [2][32]byte
+}
+
+// runAndBuffers is what startRun allocates: the run with the starting
+// transcript and flight buffer in the same object.
+type runAndBuffers struct {
+	handshakeRun
+	buf [transcriptCap + flightCap]byte
+}
+
+// startRun creates the running handshake's state if there is none. The
+// transcript and (when none is queued) the flight buffer start in the
+// same allocation, each with its own capacity (three-index slices), so
+// neither can grow into the other: one that outgrows its part moves to a
+// new array.
+func (c *Conn) startRun() {
+	if c.handshakeRun != nil {
+		return
+	}
+	r := new(runAndBuffers)
+	c.handshakeRun = &r.handshakeRun
+	c.transcript = r.buf[:0:transcriptCap]
+	if c.hsOut == nil {
+		c.hsOut = r.buf[transcriptCap:transcriptCap:len(r.buf)]
+	}
+	if !c.handshakeDone {
+		c.hcs = &c.cs // the first handshake negotiates in place
+		return
+	}
+	// A renegotiation negotiates into its own ConnectionState, so the
+	// connection's stays as it is until completion, and a declined
+	// renegotiation just drops it. ALPN was settled by the first handshake
+	// (a renegotiating client does not offer it), so it carries over.
+	r.next.NegotiatedProtocol = c.cs.NegotiatedProtocol
+	c.hcs = &r.next
+	r.randomsBefore = [2][32]byte{c.clientRandom, c.serverRandom}
 }
 
 // ConnectionState describes a connection after its handshake.
@@ -142,7 +183,6 @@ func newConn(cfg *Config, isClient bool) (*Conn, error) {
 		return nil, err
 	}
 	c := &Conn{cfg: cfg, isClient: isClient, certs: cfg.Certificates}
-	c.hcs = &c.cs // the first handshake negotiates in place
 	// The Config may be shared by concurrent Conns, so missing leaves are
 	// parsed into a private copy (set Certificate.Leaf to avoid this cost).
 	for i, cert := range cfg.Certificates {
@@ -363,7 +403,7 @@ func (c *Conn) handleAppData(p []byte) error {
 	// Application data is accepted only after the peer's Finished has been
 	// verified: never in the first handshake, and never between
 	// ChangeCipherSpec and Finished.
-	if !c.handshakeDone || c.inCCSWindow {
+	if !c.handshakeDone || c.handshakeRun != nil && c.inCCSWindow {
 		return errUnexpectedAppData
 	}
 	if len(c.hsBuf) > 0 {
@@ -499,6 +539,7 @@ func (c *Conn) handleMessage(raw []byte) error {
 	// Section 7.4.1.1), is copied first.
 	inTranscript := messages.HandshakeType(raw[0]) != messages.HandshakeTypeHelloRequest
 	if inTranscript {
+		c.startRun()
 		start := len(c.transcript)
 		c.addTranscript(raw)
 		raw = c.transcript[start:len(c.transcript):len(c.transcript)]
@@ -573,13 +614,7 @@ func (c *Conn) Renegotiate(dst []byte) ([]byte, error) {
 // this connection.
 func (c *Conn) beginRenegotiation() {
 	c.renegotiating = true
-	// The new handshake negotiates into its own ConnectionState, so the
-	// connection's stays as it is until completion, and a declined
-	// renegotiation just drops it. ALPN was settled by the first handshake
-	// (a renegotiating client does not offer it), so it carries over.
-	c.hcs = &ConnectionState{NegotiatedProtocol: c.cs.NegotiatedProtocol}
-	// Kept behind a pointer: only a renegotiation pays for it.
-	c.randomsBeforeReneg = &[2][32]byte{c.clientRandom, c.serverRandom}
+	c.startRun() // a client's ClientHello may already have started it
 }
 
 // abandonRenegotiation returns to the connection as it was before a
@@ -587,9 +622,8 @@ func (c *Conn) beginRenegotiation() {
 func (c *Conn) abandonRenegotiation() {
 	c.enter(c.connectedState())
 	c.renegotiating = false
-	c.transcript = nil // our ClientHello, if we sent one
-	c.clientRandom, c.serverRandom = c.randomsBeforeReneg[0], c.randomsBeforeReneg[1]
-	c.hcs, c.randomsBeforeReneg = nil, nil
+	c.clientRandom, c.serverRandom = c.randomsBefore[0], c.randomsBefore[1]
+	c.handshakeRun = nil // with our ClientHello, if we sent one
 }
 
 // renegotiationInfo is the ServerHello's renegotiated_connection: empty

@@ -57,7 +57,7 @@ func (serverConnected) accepts() []messages.HandshakeType { return serverAccepts
 // screenHandshake let through (it refuses the others before parsing).
 func (st serverConnected) handle(c *Conn, msg messages.Message) (handshakeState, error) {
 	if c.closeSent || !c.cfg.AllowClientRenegotiation {
-		c.transcript = nil // the hello starts nothing
+		c.handshakeRun = nil // the hello starts nothing
 		if c.closeSent {
 			return st, nil // nothing more goes out after our close_notify
 		}

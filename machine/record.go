@@ -83,8 +83,8 @@ func (c *Conn) writeHandshake(m messages.Message) error {
 // for at least n bytes when it is new.
 func (c *Conn) flightBuffer(n int) {
 	if c.hsOut == nil {
-		if c.transcript == nil && n <= flightCap {
-			c.newHandshakeBuffers()
+		if c.handshakeRun == nil && n <= flightCap {
+			c.startRun()
 			return
 		}
 		c.hsOut = make([]byte, 0, max(flightCap, n))
@@ -95,16 +95,6 @@ func (c *Conn) flightBuffer(n int) {
 // flights) and of the transcript (room for a typical full handshake, so
 // that it grows at most once or twice).
 const flightCap, transcriptCap = 1024, 2048
-
-// newHandshakeBuffers starts the transcript and the flight buffer in one
-// allocation. Each keeps its own capacity (three-index slices), so neither
-// can grow into the other: one that outgrows its part moves to a new
-// array. Both are dropped when the handshake ends, as before.
-func (c *Conn) newHandshakeBuffers() {
-	buf := make([]byte, transcriptCap+flightCap)
-	c.transcript = buf[:0:transcriptCap]
-	c.hsOut = buf[transcriptCap:transcriptCap:len(buf)]
-}
 
 // queued finishes queueing the message that starts at c.hsOut[start:]: it
 // joins the transcript and is traced.
@@ -141,17 +131,11 @@ func (c *Conn) writeTicketMessage(m messages.NewSessionTicket) error {
 	return nil
 }
 
-// addTranscript appends a handshake message to the transcript. A new
-// transcript starts with room for a typical full handshake, so that it
-// grows at most once or twice.
+// addTranscript appends a handshake message to the transcript; the first
+// message of a handshake starts its run (startRun), whose transcript has
+// room for a typical full handshake, so that it grows at most once or twice.
 func (c *Conn) addTranscript(raw []byte) {
-	if c.transcript == nil {
-		if c.hsOut == nil && len(raw) <= transcriptCap {
-			c.newHandshakeBuffers()
-		} else {
-			c.transcript = make([]byte, 0, max(transcriptCap, len(raw)))
-		}
-	}
+	c.startRun()
 	c.transcript = append(c.transcript, raw...)
 }
 

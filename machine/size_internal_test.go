@@ -8,7 +8,7 @@ import (
 // TestConnSize keeps an idle connection lean: a Conn of at most 760 bytes
 // is a 768-byte heap object with its allocation header (the next size class
 // is 896). A new field that does not fit belongs behind a pointer that only
-// the handshake or feature needing it allocates (as randomsBeforeReneg is), or in
+// the handshake or feature needing it allocates, or in
 // the per-handshake state.
 func TestConnSize(t *testing.T) {
 	if n := unsafe.Sizeof(Conn{}); n > 760 {

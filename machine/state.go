@@ -185,15 +185,12 @@ func (c *Conn) completeHandshake(_ finishedVerified) handshakeState {
 	if c.renegotiating {
 		c.renegotiations++
 		c.renegotiating = false
-		c.randomsBeforeReneg = nil
 	}
 	if c.hcs != &c.cs {
 		c.cs = *c.hcs // a renegotiation's parameters replace the connection's
 	}
-	c.hcs = nil
-	c.inCCSWindow = false
+	c.handshakeRun = nil
 	c.handshakeDone = true
-	c.transcript = nil
 	c.cs.HandshakeComplete = true
 	c.cs.Version = messages.VersionTLS12
 	c.cs.CipherSuite = c.suite.id
