@@ -74,11 +74,11 @@ type Conn struct {
 // with the states).
 type handshakeRun struct {
 	transcript  []byte           // handshake messages as sent and received, this handshake
-	hcs         *ConnectionState // what this handshake negotiates: &c.cs in the first, &next in a renegotiation
+	hcs         *ConnectionState // what this handshake negotiates: always &next, copied to c.cs at completion
 	inCCSWindow bool             // between the peer's ChangeCipherSpec and Finished
-	// A renegotiation only: the ConnectionState it negotiates into, and the
-	// randoms of the completed handshake, restored if it is declined.
-	next          ConnectionState
+	next        ConnectionState  // what hcs points to
+	// A renegotiation only: the randoms of the completed handshake,
+	// restored if it is declined.
 	randomsBefore [2][32]byte
 }
 
@@ -104,16 +104,17 @@ func (c *Conn) startRun() {
 	if c.hsOut == nil {
 		c.hsOut = r.buf[transcriptCap:transcriptCap:len(r.buf)]
 	}
+	// Every handshake negotiates into its own ConnectionState, which
+	// completeHandshake copies over the connection's: a renegotiation leaves
+	// the connection's as it is until then, and a declined one just drops
+	// it.
+	c.hcs = &r.next
 	if !c.handshakeDone {
-		c.hcs = &c.cs // the first handshake negotiates in place
 		return
 	}
-	// A renegotiation negotiates into its own ConnectionState, so the
-	// connection's stays as it is until completion, and a declined
-	// renegotiation just drops it. ALPN was settled by the first handshake
-	// (a renegotiating client does not offer it), so it carries over.
+	// ALPN was settled by the first handshake (a renegotiating client does
+	// not offer it), so it carries over.
 	r.next.NegotiatedProtocol = c.cs.NegotiatedProtocol
-	c.hcs = &r.next
 	r.randomsBefore = [2][32]byte{c.clientRandom, c.serverRandom}
 }
 
@@ -267,7 +268,20 @@ func (c *Conn) NeedBytes() int { return int(c.need) }
 func (c *Conn) HandshakeComplete() bool { return c.handshakeDone }
 
 // State returns the negotiated parameters (valid after EventHandshakeDone).
-func (c *Conn) State() ConnectionState { return c.cs }
+// During a renegotiation it reports the last completed handshake. Before
+// the first handshake completes it reports what that handshake has
+// negotiated so far (a client that false-started, or an error handler
+// looking at the chain that failed verification, reads it there).
+func (c *Conn) State() ConnectionState { return *c.negotiated() }
+
+// negotiated is the ConnectionState State reports: the connection's once a
+// handshake has completed, the running first handshake's before.
+func (c *Conn) negotiated() *ConnectionState {
+	if !c.handshakeDone && c.handshakeRun != nil {
+		return c.hcs
+	}
+	return &c.cs
+}
 
 // Err returns the sticky fatal error, or nil.
 func (c *Conn) Err() error { return c.err }

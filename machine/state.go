@@ -186,9 +186,7 @@ func (c *Conn) completeHandshake(_ finishedVerified) handshakeState {
 		c.renegotiations++
 		c.renegotiating = false
 	}
-	if c.hcs != &c.cs {
-		c.cs = *c.hcs // a renegotiation's parameters replace the connection's
-	}
+	c.cs = *c.hcs // ConnectionState is built here, once per handshake
 	c.handshakeRun = nil
 	c.handshakeDone = true
 	c.cs.HandshakeComplete = true
@@ -236,7 +234,7 @@ func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([
 		// those of one handshake.
 		return nil, ErrNotReady
 	}
-	if !c.cs.ExtendedMasterSecret {
+	if !c.negotiated().ExtendedMasterSecret { // a false start's is in the running handshake
 		return nil, errExporterNeedsEMS
 	}
 	return keys.ExportKeyingMaterial(c.suite.hash, c.masterSecret, c.clientRandom[:], c.serverRandom[:], label, context, context != nil, length)
