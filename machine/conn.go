@@ -55,10 +55,8 @@ type Conn struct {
 	events                  eventQueue
 	clientFinished          [12]byte // verify_data of the last handshake (RFC 5746)
 	serverFinished          [12]byte
-	renegotiations          int    // completed renegotiations
-	masterSecret            []byte // never modified in place: shared with session states (currentSession, resumption)
-	clientRandom            [32]byte
-	serverRandom            [32]byte
+	renegotiations          int     // completed renegotiations
+	done                    secrets // of the last completed handshake: the exporter's (RFC 5705)
 	suite                   *cipherSuite
 	cs                      ConnectionState
 	certs                   []Certificate // cfg.Certificates with every Leaf parsed
@@ -77,9 +75,17 @@ type handshakeRun struct {
 	hcs         *ConnectionState // what this handshake negotiates: always &next, copied to c.cs at completion
 	inCCSWindow bool             // between the peer's ChangeCipherSpec and Finished
 	next        ConnectionState  // what hcs points to
-	// A renegotiation only: the randoms of the completed handshake,
-	// restored if it is declined.
-	randomsBefore [2][32]byte
+	secrets                      // this handshake's randoms and master secret
+}
+
+// secrets are a handshake's randoms and master secret. The running
+// handshake's (promoted from handshakeRun: c.clientRandom, c.masterSecret)
+// become the connection's (c.done) at completion, so a declined
+// renegotiation has nothing to restore.
+type secrets struct {
+	masterSecret []byte // never modified in place: shared with session states (currentSession, resumption)
+	clientRandom [32]byte
+	serverRandom [32]byte
 }
 
 // runAndBuffers is what startRun allocates: the run with the starting
@@ -115,7 +121,6 @@ func (c *Conn) startRun() {
 	// ALPN was settled by the first handshake (a renegotiating client does
 	// not offer it), so it carries over.
 	r.next.NegotiatedProtocol = c.cs.NegotiatedProtocol
-	r.randomsBefore = [2][32]byte{c.clientRandom, c.serverRandom}
 }
 
 // ConnectionState describes a connection after its handshake.
@@ -228,6 +233,7 @@ func (c *Conn) Start(dst []byte) ([]byte, error) {
 	}
 	c.started = true
 	c.dst = dst
+	c.startRun()
 	next, err := clientStart(c)
 	return c.finish(next, err)
 }
@@ -632,11 +638,10 @@ func (c *Conn) beginRenegotiation() {
 }
 
 // abandonRenegotiation returns to the connection as it was before a
-// declined renegotiation: state, and the randoms the exporter uses.
+// declined renegotiation: dropping the run is all it takes.
 func (c *Conn) abandonRenegotiation() {
 	c.enter(c.connectedState())
 	c.renegotiating = false
-	c.clientRandom, c.serverRandom = c.randomsBefore[0], c.randomsBefore[1]
 	c.handshakeRun = nil // with our ClientHello, if we sent one
 }
 

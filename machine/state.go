@@ -187,6 +187,7 @@ func (c *Conn) completeHandshake(_ finishedVerified) handshakeState {
 		c.renegotiating = false
 	}
 	c.cs = *c.hcs // ConnectionState is built here, once per handshake
+	c.done = c.secrets
 	c.handshakeRun = nil
 	c.handshakeDone = true
 	c.cs.HandshakeComplete = true
@@ -237,5 +238,9 @@ func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([
 	if !c.negotiated().ExtendedMasterSecret { // a false start's is in the running handshake
 		return nil, errExporterNeedsEMS
 	}
-	return keys.ExportKeyingMaterial(c.suite.hash, c.masterSecret, c.clientRandom[:], c.serverRandom[:], label, context, context != nil, length)
+	s := &c.done
+	if !c.handshakeDone { // a false start: the running handshake's
+		s = &c.secrets
+	}
+	return keys.ExportKeyingMaterial(c.suite.hash, s.masterSecret, s.clientRandom[:], s.serverRandom[:], label, context, context != nil, length)
 }
