@@ -210,6 +210,8 @@ func groupName(g messages.NamedGroup) string {
 		return "P-256"
 	case messages.GroupP384:
 		return "P-384"
+	case messages.GroupP521:
+		return "P-521"
 	}
 	return g.String()
 }
